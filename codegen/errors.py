@@ -1,0 +1,30 @@
+"""Where a problem is, and the errors the generator reports, with their exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_STALE = 1
+EXIT_INVALID = 2
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A line of an input file, as `path:line`, path relative to the project root."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class InputError(Exception):
+    """Tables or templates are invalid. Carries every problem found, not just the first."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

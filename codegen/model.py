@@ -1,0 +1,88 @@
+"""The validated tables as small frozen dataclasses: what the templates see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from codegen.errors import Location
+
+
+def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(module, name) pairs as sorted `from module import a, b` groups, each name once."""
+    grouped: dict[str, set[str]] = {}
+    for module, name in pairs:
+        grouped.setdefault(module, set()).add(name)
+    return [(module, sorted(names)) for module, names in sorted(grouped.items())]
+
+
+@dataclass(frozen=True)
+class ModelType:
+    """A model_type, its config class and the transformers package of its classes."""
+
+    name: str
+    config_class: str
+    package: str
+    where: Location
+
+    @property
+    def config_module(self) -> str:
+        return f"transformers.models.{self.package}.configuration_{self.package}"
+
+    @property
+    def model_module(self) -> str:
+        return f"transformers.models.{self.package}.modeling_flax_{self.package}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a task table: model_type -> Flax model class."""
+
+    model_type: ModelType
+    model_class: str
+    where: Location
+
+    @property
+    def model_module(self) -> str:
+        return self.model_type.model_module
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task table, rendered as one module of flax_auto."""
+
+    module: str
+    auto_class: str
+    mapping: str
+    head_doc: str
+    entries: tuple[Entry, ...]
+    source: str
+
+    @property
+    def mapping_names(self) -> str:
+        return f"{self.mapping}_NAMES"
+
+    @property
+    def dispatch(self) -> str:
+        return f"{self.module}_class_for"
+
+    @property
+    def imports(self) -> list[tuple[str, list[str]]]:
+        """The config and model classes this task's module imports, grouped by module."""
+        pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]
+        pairs += [(e.model_module, e.model_class) for e in self.entries]
+        return group_imports(pairs)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything the generator renders: the config table and the task tables."""
+
+    model_types: tuple[ModelType, ...]
+    tasks: tuple[Task, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def config_imports(self) -> list[tuple[str, list[str]]]:
+        """Every config class, grouped by defining module."""
+        return group_imports((m.config_module, m.config_class) for m in self.model_types)

@@ -1,0 +1,178 @@
+"""Check the parsed tables and turn them into the dataclasses of codegen.model.
+
+Every problem is collected (all files, all rows) and raised together as one
+InputError, each line `path:line: what is wrong: 'value'`. Nothing that fails
+here can reach a template, so values in generated code are always identifiers
+or plain strings.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from codegen.errors import InputError, Location
+from codegen.load import TableFile
+from codegen.model import Entry, ModelType, Tables, Task
+
+CONFIG_TABLE = "configs.toml"
+RESERVED_MODULES = frozenset({"configs"})
+
+_MODEL_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_MAPPING = re.compile(r"[A-Z][A-Z0-9_]*_MAPPING")
+_MODULE = re.compile(r"[a-z][a-z0-9_]*")
+_HEAD_DOC = re.compile(r"[A-Za-z0-9 ,()/-]*")
+
+
+def is_identifier(value: object) -> bool:
+    """A Python name that can be imported and defined: not a keyword, ASCII only."""
+    return (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isidentifier()
+        and not keyword.iskeyword(value)
+    )
+
+
+class _Problems:
+    """Collects `path:line: message: 'value'` lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, where: Location, message: str, value: object = None) -> None:
+        suffix = "" if value is None else f": {value!r}"
+        self.lines.append(f"{where}: {message}{suffix}")
+
+
+def validate(files: list[TableFile]) -> Tables:
+    """Build Tables from the parsed files, or raise InputError listing every problem."""
+    problems = _Problems()
+    by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
+    config_file = by_name.get(CONFIG_TABLE)
+    if config_file is None:
+        raise InputError([f"{CONFIG_TABLE}: the config table is missing"])
+    model_types = _model_types(config_file, problems)
+    tasks = [
+        _task(file, model_types, problems)
+        for name, file in by_name.items()
+        if name != CONFIG_TABLE
+    ]
+    if not tasks:
+        problems.add(config_file.where(), "no task tables next to the config table")
+    _check_collisions(model_types, tasks, problems)
+    if problems.lines:
+        raise InputError(problems.lines)
+    return Tables(
+        model_types=tuple(model_types.values()),
+        tasks=tuple(tasks),
+        sources=tuple(file.path for file in files),
+    )
+
+
+def _check_keys(
+    file: TableFile,
+    section: str,
+    data: dict[str, Any],
+    required: set[str],
+    allowed: set[str],
+    problems: _Problems,
+) -> None:
+    for key in data:
+        if key not in allowed:
+            label = f"unknown key in [{section}]" if section else "unknown section"
+            problems.add(file.where(section, key), label, key)
+    for key in sorted(required - data.keys()):
+        label = f"[{section}] is missing" if section else "missing section"
+        problems.add(file.where(section), label, key)
+
+
+def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
+    _check_keys(file, "", file.data, {"configs"}, {"configs"}, problems)
+    rows = file.data.get("configs", {})
+    if not isinstance(rows, dict):
+        problems.add(file.where("configs"), "[configs] must be a table")
+        return {}
+    model_types: dict[str, ModelType] = {}
+    for name, value in rows.items():
+        where = file.where("configs", name)
+        if not _MODEL_TYPE.fullmatch(name):
+            problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
+            continue
+        if isinstance(value, str):
+            value = {"config": value}
+        if not isinstance(value, dict):
+            problems.add(where, "expected a config class name or { config = ..., package = ... }", value)
+            continue
+        for key in sorted(value.keys() - {"config", "package"}):
+            problems.add(where, "unknown key in a config row", key)
+        config_class = value.get("config")
+        package = value.get("package", name.replace("-", "_"))
+        if not is_identifier(config_class):
+            problems.add(where, "config class is not a Python identifier", config_class)
+            continue
+        if not (isinstance(package, str) and _MODULE.fullmatch(package) and is_identifier(package)):
+            problems.add(where, "package is not a module name; give package = \"...\"", package)
+            continue
+        model_types[name] = ModelType(name, config_class, package, where)
+    return model_types
+
+
+def _task(file: TableFile, model_types: dict[str, ModelType], problems: _Problems) -> Task:
+    module = file.path.rsplit("/", 1)[-1].removesuffix(".toml")
+    if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
+        problems.add(file.where(), "table file name is not a usable module name", module)
+    _check_keys(file, "", file.data, {"task", "models"}, {"task", "models"}, problems)
+    header = file.data.get("task", {})
+    rows = file.data.get("models", {})
+    if not isinstance(header, dict) or not isinstance(rows, dict):
+        problems.add(file.where(), "[task] and [models] must be tables")
+        header, rows = {}, {}
+    fields = {"auto_class", "mapping", "head_doc"}
+    _check_keys(file, "task", header, fields, fields, problems)
+    auto_class = header.get("auto_class", "")
+    mapping = header.get("mapping", "")
+    head_doc = header.get("head_doc", "")
+    if "auto_class" in header and not is_identifier(auto_class):
+        problems.add(file.where("task", "auto_class"), "auto_class is not a Python identifier", auto_class)
+    if "mapping" in header and not (isinstance(mapping, str) and _MAPPING.fullmatch(mapping)):
+        problems.add(file.where("task", "mapping"), "mapping must be an upper-case name ending in _MAPPING", mapping)
+    if not (isinstance(head_doc, str) and _HEAD_DOC.fullmatch(head_doc)):
+        problems.add(file.where("task", "head_doc"), "head_doc must be plain words (letters, digits, spaces, ,()/-)", head_doc)
+    if not rows:
+        problems.add(file.where("models"), "[models] has no entries")
+    entries: list[Entry] = []
+    for name, model_class in rows.items():
+        where = file.where("models", name)
+        if not _MODEL_TYPE.fullmatch(name):
+            problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
+        elif name not in model_types:
+            problems.add(where, f"model_type is not in {CONFIG_TABLE}", name)
+        elif not is_identifier(model_class):
+            problems.add(where, "model class is not a Python identifier", model_class)
+        else:
+            entries.append(Entry(model_types[name], model_class, where))
+    return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path)
+
+
+def _check_collisions(model_types: dict[str, ModelType], tasks: list[Task], problems: _Problems) -> None:
+    """One name, one class: a name imported from two modules, or defined twice, is an error."""
+    origin: dict[str, tuple[str, Location]] = {}
+
+    def claim(name: str, module: str, where: Location) -> None:
+        seen = origin.setdefault(name, (module, where))
+        if seen[0] != module:
+            problems.add(where, f"name also used for {seen[0]} at {seen[1]}; here it is {module}", name)
+
+    for model_type in model_types.values():
+        claim(model_type.config_class, model_type.config_module, model_type.where)
+    for task in tasks:
+        for entry in task.entries:
+            claim(entry.model_class, entry.model_module, entry.where)
+    for task in tasks:
+        source = Location(task.source, 1)
+        claim(task.auto_class, f"flax_auto.{task.module}", source)
+        claim(task.mapping, f"flax_auto.{task.module}", source)
+        claim(task.mapping_names, f"flax_auto.{task.module}", source)
+        claim(task.dispatch, f"flax_auto.{task.module}", source)
