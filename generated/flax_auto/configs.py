@@ -192,14 +192,19 @@ def config_from_pretrained(
     """Read a checkpoint's config.json into the config class of its model_type.
 
     Takes and returns what upstream's `AutoConfig.from_pretrained` does (with
-    `return_unused_kwargs=True`, a `(config, unused_kwargs)` pair); a config.json
-    without a model_type, or one that asks for remote code, is refused.
+    `return_unused_kwargs=True`, a `(config, unused_kwargs)` pair). A missing
+    config.json, one without a model_type, or one that asks for remote code is
+    refused with an error that names the path.
     """
     kwargs["_from_auto"] = True
     kwargs["name_or_path"] = pretrained_model_name_or_path
     config_dict, unused_kwargs = PretrainedConfig.get_config_dict(
         pretrained_model_name_or_path, **kwargs
     )
+    if not config_dict:
+        raise OSError(
+            f"{pretrained_model_name_or_path} does not appear to have a file named config.json."
+        )
     if "AutoConfig" in config_dict.get("auto_map", {}):
         raise ValueError(
             f"The config.json of {pretrained_model_name_or_path} asks for remote code (auto_map); "
