@@ -1,4 +1,4 @@
-"""Command line: `python -m codegen generate|check`, and the table tool `sync`."""
+"""Command line: `python -m codegen generate|check`, and the table tools `sync|explain|list`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from codegen.build import OUTPUT, ROOT, TABLES, build
+from codegen.build import OUTPUT, ROOT, TABLES, build, load_tables
 from codegen.check import stale_report
 from codegen.errors import EXIT_OK, EXIT_STALE, InputError
+from codegen.explain import explain
+from codegen.listing import FORMATS, listing
 from codegen.sync import apply_sync, installed_upstream, plan_sync, read_upstream, report
 from codegen.write import write_package
 
@@ -31,13 +33,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_table_tools(commands: argparse._SubParsersAction) -> None:
-    """Each table tool is handled by its own function in TABLE_TOOLS."""
+    """sync, explain and list: each handled by its own function in TABLE_TOOLS."""
     sync = commands.add_parser("sync", help="update codegen/tables from an upstream modeling_flax_auto.py")
     sync.add_argument("path", nargs="?", type=Path, metavar="PATH", help="modeling_flax_auto.py (parsed, never run)")
     sync.add_argument("config_path", nargs="?", type=Path, metavar="CONFIG_AUTO", help="same as --config-auto")
     sync.add_argument("--config-auto", type=Path, help="configuration_auto.py: config classes of new model types")
     sync.add_argument("--from-installed", action="store_true", help="use the installed transformers' two files")
     sync.add_argument("--dry-run", action="store_true", help="print the change, write nothing")
+    explain = commands.add_parser("explain", help="which class an auto class picks for a model_type, and why")
+    explain.add_argument("names", nargs="+", metavar="[AUTO_CLASS] MODEL_TYPE")
+    table = commands.add_parser("list", help="the matrix of tasks x model types")
+    table.add_argument("--format", choices=FORMATS, default="text")
 
 
 def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
@@ -103,4 +109,24 @@ def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     return EXIT_OK
 
 
-TABLE_TOOLS = {"sync": sync_command}
+def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if len(args.names) > 2:
+        return print_problems(InputError(["explain takes AUTO_CLASS MODEL_TYPE, or MODEL_TYPE"]), stderr)
+    try:
+        lines = explain(load_tables(ROOT), args.names)
+    except InputError as error:
+        return print_problems(error, stderr)
+    for line in lines:
+        print(line, file=stdout)
+    return EXIT_OK
+
+
+def list_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        stdout.write(listing(load_tables(ROOT), args.format))
+    except InputError as error:
+        return print_problems(error, stderr)
+    return EXIT_OK
+
+
+TABLE_TOOLS = {"sync": sync_command, "explain": explain_command, "list": list_command}
