@@ -119,3 +119,14 @@ def test_list_text_marks_each_supported_pair() -> None:
         assert marked == upstream_names(task.mapping).keys(), task.module
         assert f"{label} = {task.module}: {task.auto_class} ({len(marked)})" in lines
 
+
+def test_readme_coverage_is_the_markdown_listing() -> None:
+    code, out, _ = run("list", "--format", "markdown")
+    assert code == 0
+    assert out.count("\n| `") == len(TABLE_DATA.model_types)
+    readme = (ROOT / "README.md").read_text()
+    start = "<!-- coverage: python -m codegen list --format markdown -->\n"
+    shown = readme[readme.index(start) + len(start) : readme.index("<!-- end coverage -->")]
+    assert (
+        shown.strip() == out.strip()
+    ), "README coverage is stale: paste `python -m codegen list --format markdown`"
