@@ -1,4 +1,4 @@
-"""Command line: `python -m codegen generate` and `python -m codegen check`."""
+"""Command line: `python -m codegen generate|check`, and the table tools `sync|explain|list`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from codegen.build import OUTPUT, ROOT, build
+from codegen.build import OUTPUT, ROOT, TABLES, build, load_tables
 from codegen.check import stale_report
 from codegen.errors import EXIT_OK, EXIT_STALE, InputError
+from codegen.explain import explain
+from codegen.listing import FORMATS, listing
+from codegen.sync import apply_sync, installed_upstream, plan_sync, read_upstream, report
 from codegen.write import write_package
 
 FIX = "run `make generate` (or `python -m codegen generate`) and commit the result"
@@ -25,11 +28,28 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--out", type=Path, default=None, help="package folder (default: generated/flax_auto)")
         command.add_argument("--verbose", action="store_true", help="list every file and what happened to it")
+    add_table_tools(commands)
     return parser
+
+
+def add_table_tools(commands: argparse._SubParsersAction) -> None:
+    """sync, explain and list: each handled by its own function in TABLE_TOOLS."""
+    sync = commands.add_parser("sync", help="update codegen/tables from an upstream modeling_flax_auto.py")
+    sync.add_argument("path", nargs="?", type=Path, metavar="PATH", help="modeling_flax_auto.py (parsed, never run)")
+    sync.add_argument("config_path", nargs="?", type=Path, metavar="CONFIG_AUTO", help="same as --config-auto")
+    sync.add_argument("--config-auto", type=Path, help="configuration_auto.py: config classes of new model types")
+    sync.add_argument("--from-installed", action="store_true", help="use the installed transformers' two files")
+    sync.add_argument("--dry-run", action="store_true", help="print the change, write nothing")
+    explain = commands.add_parser("explain", help="which class an auto class picks for a model_type, and why")
+    explain.add_argument("names", nargs="+", metavar="[AUTO_CLASS] MODEL_TYPE")
+    table = commands.add_parser("list", help="the matrix of tasks x model types")
+    table.add_argument("--format", choices=FORMATS, default="text")
 
 
 def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     args = parser().parse_args(argv)
+    if args.command in TABLE_TOOLS:
+        return TABLE_TOOLS[args.command](args, stdout, stderr)
     out_dir = args.out or ROOT / OUTPUT
     label = str(args.out) if args.out else OUTPUT.as_posix()
     try:
@@ -58,3 +78,55 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         file=stdout,
     )
     return EXIT_OK
+
+
+def print_problems(error: InputError, stderr: TextIO, outcome: str = "") -> int:
+    for problem in error.problems:
+        print(f"error: {problem}", file=stderr)
+    if outcome:
+        print(f"{len(error.problems)} error(s); {outcome}", file=stderr)
+    return error.exit_code
+
+
+def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Bring the tables in step with upstream; refused input writes nothing."""
+    if args.config_path and args.config_auto:
+        return print_problems(InputError(["give configuration_auto.py once: second PATH or --config-auto"]), stderr)
+    if args.from_installed == bool(args.path or args.config_path or args.config_auto):
+        return print_problems(InputError(["give either PATH [CONFIG_AUTO] or --from-installed"]), stderr)
+    try:
+        if args.from_installed:
+            upstream = installed_upstream()
+        else:
+            upstream = read_upstream(args.path, args.config_path or args.config_auto)
+        plan = plan_sync(upstream, ROOT / TABLES, ROOT)
+    except InputError as error:
+        return print_problems(error, stderr, "nothing was written")
+    if not args.dry_run:
+        apply_sync(plan, ROOT)
+    for line in report(plan, upstream, args.dry_run):
+        print(line, file=stdout)
+    return EXIT_OK
+
+
+def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if len(args.names) > 2:
+        return print_problems(InputError(["explain takes AUTO_CLASS MODEL_TYPE, or MODEL_TYPE"]), stderr)
+    try:
+        lines = explain(load_tables(ROOT), args.names)
+    except InputError as error:
+        return print_problems(error, stderr)
+    for line in lines:
+        print(line, file=stdout)
+    return EXIT_OK
+
+
+def list_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        stdout.write(listing(load_tables(ROOT), args.format))
+    except InputError as error:
+        return print_problems(error, stderr)
+    return EXIT_OK
+
+
+TABLE_TOOLS = {"sync": sync_command, "explain": explain_command, "list": list_command}

@@ -34,20 +34,31 @@ class TableFile:
         return Location(self.path, line)
 
 
+def section_name(line: str) -> str | None:
+    """The name of a `[section]` header line, or None for any other line."""
+    header = _SECTION.match(line)
+    return header.group(1) if header else None
+
+
+def row_key(line: str) -> str | None:
+    """The key a `key = value` line defines, or None for comments, blanks and headers."""
+    key = _KEY.match(line)
+    return next(group for group in key.groups() if group is not None) if key else None
+
+
 def key_lines(text: str) -> dict[tuple[str, str], int]:
     """Map (section, key) -> line number; a section header is (section, "")."""
     lines: dict[tuple[str, str], int] = {}
     section = ""
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _SECTION.match(line)
-        if header:
-            section = header.group(1)
+        header = section_name(line)
+        if header is not None:
+            section = header
             lines.setdefault((section, ""), number)
             continue
-        key = _KEY.match(line)
-        if key:
-            name = next(group for group in key.groups() if group is not None)
-            lines.setdefault((section, name), number)
+        key = row_key(line)
+        if key is not None:
+            lines.setdefault((section, key), number)
     return lines
 
 
@@ -58,6 +69,11 @@ def read_table(path: Path, root: Path) -> TableFile:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError([f"{relative}:1: not UTF-8 text: {error}"]) from None
+    return parse_table(text, relative)
+
+
+def parse_table(text: str, relative: str) -> TableFile:
+    """Parse table text (read from disk, or about to be written by sync) as `relative`."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -35,6 +35,16 @@ def is_identifier(value: object) -> bool:
     )
 
 
+def is_model_type(value: object) -> bool:
+    """A model_type as transformers writes them: lower-case letters, digits, '_', '-', '.'."""
+    return isinstance(value, str) and _MODEL_TYPE.fullmatch(value) is not None
+
+
+def default_package(model_type: str) -> str:
+    """The transformers package of a model_type's classes unless its config row names one."""
+    return model_type.replace("-", "_")
+
+
 class _Problems:
     """Collects `path:line: message: 'value'` lines."""
 
@@ -97,7 +107,7 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
     model_types: dict[str, ModelType] = {}
     for name, value in rows.items():
         where = file.where("configs", name)
-        if not _MODEL_TYPE.fullmatch(name):
+        if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
             continue
         if isinstance(value, str):
@@ -108,7 +118,7 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
         for key in sorted(value.keys() - {"config", "package"}):
             problems.add(where, "unknown key in a config row", key)
         config_class = value.get("config")
-        package = value.get("package", name.replace("-", "_"))
+        package = value.get("package", default_package(name))
         if not is_identifier(config_class):
             problems.add(where, "config class is not a Python identifier", config_class)
             continue
@@ -145,7 +155,7 @@ def _task(file: TableFile, model_types: dict[str, ModelType], problems: _Problem
     entries: list[Entry] = []
     for name, model_class in rows.items():
         where = file.where("models", name)
-        if not _MODEL_TYPE.fullmatch(name):
+        if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
         elif name not in model_types:
             problems.add(where, f"model_type is not in {CONFIG_TABLE}", name)

@@ -1,0 +1,339 @@
+"""Bring codegen/tables/ in step with upstream's modeling_flax_auto.py (and configuration_auto.py).
+
+Each task table is matched to upstream through its `mapping` (`X_MAPPING` ->
+upstream `X_MAPPING_NAMES`) and takes upstream's rows in upstream's order. The
+config table follows: a model_type no task uses any more loses its row, a new
+one gets its config class from CONFIG_MAPPING_NAMES and, when its classes do not
+live in the package named by convention, `package = ...`. Everything is
+computed in memory and validated exactly as `generate` validates; only then are
+the changed files written, each atomically. Refused input writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from codegen.errors import InputError, Location
+from codegen.load import parse_table, read_tables
+from codegen.model import Tables, Task
+from codegen.tableedit import rewrite_rows, toml_string
+from codegen.upstream import (
+    CONFIG_MAPPING,
+    SPECIAL_PACKAGES,
+    Row,
+    SourceFile,
+    Table,
+    defining_package,
+    installed_auto_files,
+    models_folder,
+    read_source,
+)
+from codegen.validate import CONFIG_TABLE, default_package, is_identifier, is_model_type, validate
+from codegen.write import write_atomic
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The upstream files to sync from, parsed but not yet checked."""
+
+    modeling: SourceFile
+    configs: SourceFile | None
+    models: Path | None  # transformers/models, to find a new model_type's package
+    label: str
+
+    @property
+    def config_rows(self) -> dict[str, Row]:
+        return {row.key: row for row in self.configs.table(CONFIG_MAPPING).rows} if self.configs else {}
+
+    @property
+    def special_packages(self) -> dict[str, str]:
+        if self.configs is None or not self.configs.has(SPECIAL_PACKAGES):
+            return {}
+        return self.configs.table(SPECIAL_PACKAGES).as_dict()
+
+
+def read_upstream(modeling: Path, config_auto: Path | None) -> Upstream:
+    """The files given on the command line; a configuration_auto.py must hold CONFIG_MAPPING_NAMES."""
+    configs = read_source(config_auto) if config_auto else None
+    if configs is not None and not configs.has(CONFIG_MAPPING):
+        raise InputError([f"{configs.path}:1: no {CONFIG_MAPPING} table: not a configuration_auto.py"])
+    models = models_folder(config_auto) if config_auto else None
+    label = str(modeling) + (f" and {config_auto}" if config_auto else "")
+    return Upstream(read_source(modeling), configs, models or models_folder(modeling), label)
+
+
+def installed_upstream() -> Upstream:
+    modeling, config_auto, version = installed_auto_files()
+    upstream = read_upstream(modeling, config_auto)
+    return Upstream(
+        upstream.modeling, upstream.configs, upstream.models, f"transformers {version} ({modeling.parent})"
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row that sync adds, removes or changes (or a table whose rows only move)."""
+
+    kind: str  # added | removed | changed | reordered
+    key: str = ""
+    old: str = ""
+    new: str = ""
+    source: Location | None = None  # the upstream row behind it
+
+    def __str__(self) -> str:
+        text = {
+            "added": f"added    {self.key} = {self.new}",
+            "removed": f"removed  {self.key} = {self.old}",
+            "changed": f"changed  {self.key} = {self.old} -> {self.new}",
+            "reordered": "reordered  rows follow upstream's order",
+        }[self.kind]
+        return f"{text}  ({Path(self.source.path).name}:{self.source.line})" if self.source else text
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A table file sync would rewrite: what changes, and its new text."""
+
+    path: str
+    title: str
+    changes: tuple[Change, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: tuple[FileChange, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(file.changes) for file in self.files)
+
+
+def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
+    """The change that brings the tables under tables_dir to upstream; raises InputError if refused."""
+    table_files = read_tables(tables_dir, root)
+    try:
+        current = validate(table_files)
+    except InputError as error:
+        raise InputError([*error.problems, "the tables are invalid before sync: fix them first"]) from None
+    texts = {file.path: (root / file.path).read_text(encoding="utf-8") for file in table_files}
+    upstream_tables = _upstream_tables(
+        upstream, current, {file.path: file.where("task", "mapping") for file in table_files}
+    )
+    files = [
+        file
+        for task in current.tasks
+        if (file := _sync_task(task, upstream_tables[task.source], texts[task.source])) is not None
+    ]
+    config_path = next(path for path in texts if path.endswith("/" + CONFIG_TABLE))
+    configs = _sync_configs(upstream, current, upstream_tables, texts[config_path], config_path)
+    if configs is not None:
+        files.append(configs)
+    new_texts = texts | {file.path: file.text for file in files}
+    try:
+        validate([parse_table(new_texts[path], path) for path in texts])
+    except InputError as error:
+        raise InputError([*error.problems, "(lines of the tables as sync would write them)"]) from None
+    matched = {task.mapping_names for task in current.tasks}
+    notes = [
+        f"{upstream.modeling.where(upstream.modeling.assignments[name])}: {name} has no table in "
+        f"{tables_dir.relative_to(root).as_posix()}/; sync adds rows, not tables: add its file by hand"
+        for name in upstream.modeling.mapping_names
+        if name not in matched
+    ]
+    return Plan(tuple(files), tuple(notes))
+
+
+def apply_sync(plan: Plan, root: Path) -> None:
+    for file in plan.files:
+        write_atomic(root / file.path, file.text.encode("utf-8"))
+
+
+def report(plan: Plan, upstream: Upstream, dry_run: bool) -> list[str]:
+    """The change as a readable list, per table file, then what happened."""
+    lines = [f"upstream: {upstream.label}"]
+    for file in plan.files:
+        lines.append(f"{file.path} ({file.title}):")
+        lines.extend(f"  {change}" for change in file.changes)
+    lines.extend(f"note: {note}" for note in plan.notes)
+    if not plan.files:
+        lines.append("no change: the tables match upstream")
+    elif dry_run:
+        lines.append(f"dry run: {plan.count} change(s) in {len(plan.files)} file(s); nothing written")
+    else:
+        lines.append(f"{plan.count} change(s) written to {len(plan.files)} file(s); now run `make generate`")
+    return lines
+
+
+def _upstream_tables(
+    upstream: Upstream, current: Tables, mapping_lines: dict[str, Location]
+) -> dict[str, Table]:
+    """Each task table's upstream table (by table path), every row checked; all problems at once."""
+    modeling = upstream.modeling
+    if not any(modeling.has(task.mapping_names) for task in current.tasks):
+        raise InputError(
+            [
+                f"{modeling.path}:1: not a modeling_flax_auto.py: it assigns none of "
+                + ", ".join(task.mapping_names for task in current.tasks)
+            ]
+        )
+    problems: list[str] = []
+    tables: dict[str, Table] = {}
+    for task in current.tasks:
+        if not modeling.has(task.mapping_names):
+            problems.append(
+                f"{mapping_lines[task.source]}: {modeling.path} has no table {task.mapping_names}"
+            )
+            continue
+        try:
+            table = modeling.table(task.mapping_names)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        for row in table.rows:
+            if not is_model_type(row.key):
+                problems.append(
+                    f"{row.where}: model_type must be lower-case letters, digits, '_', '-', '.': {row.key!r}"
+                )
+            if not is_identifier(row.value):
+                problems.append(f"{row.where}: model class is not a Python identifier: {row.value!r}")
+        tables[task.source] = table
+    if problems:
+        raise InputError(problems)
+    return tables
+
+
+def _row_changes(old: dict[str, str], rows: tuple[Row, ...]) -> list[Change]:
+    """added / changed in upstream order, then removed in table order, or just `reordered`."""
+    new = {row.key: row.value for row in rows}
+    changes = [
+        (
+            Change("added", row.key, new=row.value, source=row.where)
+            if row.key not in old
+            else Change("changed", row.key, old[row.key], row.value, row.where)
+        )
+        for row in rows
+        if old.get(row.key) != row.value
+    ]
+    changes += [Change("removed", key, old=value) for key, value in old.items() if key not in new]
+    kept_order = [key for key in new if key in old]
+    if not changes and kept_order != list(old):
+        changes.append(Change("reordered"))
+    return changes
+
+
+def _sync_task(task: Task, table: Table, text: str) -> FileChange | None:
+    old = {entry.model_type.name: entry.model_class for entry in task.entries}
+    changes = _row_changes(old, table.rows)
+    if not changes:
+        return None
+    rows = [
+        (row.key, None if old.get(row.key) == row.value else toml_string(row.value)) for row in table.rows
+    ]
+    return FileChange(
+        task.source, f"{task.auto_class} <- {table.name}", tuple(changes), rewrite_rows(text, "models", rows)
+    )
+
+
+def _config_value(config_class: str, package: str, model_type: str) -> str:
+    """The TOML of a config row: the class name, or an inline table when the package is not the default."""
+    if package == default_package(model_type):
+        return toml_string(config_class)
+    return f"{{ config = {toml_string(config_class)}, package = {toml_string(package)} }}"
+
+
+def _shown(config_class: str, package: str, model_type: str) -> str:
+    return config_class if package == default_package(model_type) else f"{config_class} (package {package})"
+
+
+def _sync_configs(
+    upstream: Upstream, current: Tables, tables: dict[str, Table], text: str, path: str
+) -> FileChange | None:
+    """New model_types get a row, model_types no task uses any more lose theirs, config classes follow upstream."""
+    known = {model_type.name: model_type for model_type in current.model_types}
+    used_before = {entry.model_type.name for task in current.tasks for entry in task.entries}
+    uses: dict[str, list[Row]] = {}
+    for task in current.tasks:
+        for row in tables[task.source].rows:
+            uses.setdefault(row.key, []).append(row)
+    config_rows = upstream.config_rows
+    values, changes = _added_config_rows(
+        upstream, config_rows, [name for name in uses if name not in known], uses
+    )
+    for name, model_type in known.items():
+        row = config_rows.get(name)
+        if name in uses and row is not None and row.value != model_type.config_class:
+            values[name] = _config_value(row.value, model_type.package, name)
+            old = _shown(model_type.config_class, model_type.package, name)
+            changes.append(
+                Change("changed", name, old, _shown(row.value, model_type.package, name), row.where)
+            )
+    removed = [name for name in known if name in used_before and name not in uses]
+    for name in removed:
+        changes.append(
+            Change("removed", name, old=_shown(known[name].config_class, known[name].package, name))
+        )
+    if not changes:
+        return None
+    kept = [name for name in known if name not in removed]
+    rows = [
+        (name, values.get(name)) for name in _config_order(kept, values.keys() - known.keys(), config_rows)
+    ]
+    return FileChange(
+        path, f"config classes <- {CONFIG_MAPPING}", tuple(changes), rewrite_rows(text, "configs", rows)
+    )
+
+
+def _added_config_rows(
+    upstream: Upstream, config_rows: dict[str, Row], new_names: list[str], uses: dict[str, list[Row]]
+) -> tuple[dict[str, str], list[Change]]:
+    """The config rows (TOML values) of model_types new to the tables, or InputError at their first use."""
+    problems: list[str] = []
+    values: dict[str, str] = {}
+    changes: list[Change] = []
+    for name in new_names:
+        row, first_use = config_rows.get(name), uses[name][0].where
+        if row is None:
+            reason = f"no {CONFIG_MAPPING} of a configuration_auto.py was given (--config-auto PATH)"
+            if upstream.configs:
+                reason = f"it is not in {CONFIG_MAPPING} of {upstream.configs.path}"
+            problems.append(f"{first_use}: new model_type {name!r} needs a config class, but {reason}")
+            continue
+        classes = {use.value for use in uses[name]}
+        package = _new_package(upstream, name, row.value, classes)
+        if package is None:
+            problems.append(
+                f"{first_use}: new model_type {name!r}: no package under {upstream.models} defines {row.value} "
+                f"(configuration_<package>.py) and {', '.join(sorted(classes))} (modeling_flax_<package>.py); "
+                f'add its row to {CONFIG_TABLE} by hand with package = "..."'
+            )
+            continue
+        values[name] = _config_value(row.value, package, name)
+        changes.append(Change("added", name, new=_shown(row.value, package, name), source=row.where))
+    if problems:
+        raise InputError(problems)
+    return values, changes
+
+
+def _new_package(upstream: Upstream, name: str, config_class: str, classes: set[str]) -> str | None:
+    """Where a new model_type's classes live: upstream's special module name or the convention,
+    checked against the transformers tree when there is one (else searched for in it)."""
+    special = upstream.special_packages.get(name)
+    candidates = list(dict.fromkeys(filter(None, [special, default_package(name)])))
+    if upstream.models is None:
+        return candidates[0]
+    return defining_package(upstream.models, candidates, config_class, classes)
+
+
+def _config_order(kept: list[str], added: Iterable[str], config_rows: dict[str, Row]) -> list[str]:
+    """Kept rows stay in their order; each new one goes before the first kept row upstream lists after it."""
+    rank = {name: index for index, name in enumerate(config_rows)}
+    keys = list(kept)
+    for name in sorted(added, key=lambda name: rank[name]):
+        keys.insert(
+            next((i for i, key in enumerate(keys) if rank.get(key, -1) > rank[name]), len(keys)), name
+        )
+    return keys

@@ -1,0 +1,187 @@
+"""Read transformers' mapping tables from source with `ast`: never imported, never executed.
+
+Upstream writes each table as `NAME = OrderedDict([("model_type", "Class"), ...])`
+(or `OrderedDict[str, str]([...])`). Parsing the source keeps every row's line,
+for file:line errors, and needs neither transformers nor jax: `--from-installed`
+only locates the files.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.metadata
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeGuard
+
+from codegen.errors import InputError, Location
+
+MODELING_FILE = "modeling_flax_auto.py"
+CONFIG_FILE = "configuration_auto.py"
+CONFIG_MAPPING = "CONFIG_MAPPING_NAMES"
+SPECIAL_PACKAGES = "SPECIAL_MODEL_TYPE_TO_MODULE_NAME"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One `("key", "value")` pair of an upstream table."""
+
+    key: str
+    value: str
+    where: Location
+
+
+@dataclass(frozen=True)
+class Table:
+    """One upstream table: its variable, where it is assigned, its rows in order."""
+
+    name: str
+    where: Location
+    rows: tuple[Row, ...]
+
+    def as_dict(self) -> dict[str, str]:
+        return {row.key: row.value for row in self.rows}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The module-level mapping assignments of one upstream file, not yet checked."""
+
+    path: str
+    assignments: dict[str, ast.Call]
+
+    @property
+    def mapping_names(self) -> list[str]:
+        """The `*_MAPPING_NAMES` tables the file defines, in file order."""
+        return [name for name in self.assignments if name.endswith("_MAPPING_NAMES")]
+
+    def where(self, node: ast.AST) -> Location:
+        return Location(self.path, getattr(node, "lineno", 1))
+
+    def has(self, name: str) -> bool:
+        return name in self.assignments
+
+    def table(self, name: str) -> Table:
+        """The table `name`, or InputError naming every row that is not a pair of strings."""
+        node = self.assignments.get(name)
+        if node is None:
+            raise InputError([f"{self.path}:1: no table {name} in this file"])
+        problems: list[str] = []
+        rows: list[Row] = []
+        first_line: dict[str, int] = {}
+        for element in node.args[0].elts:  # type: ignore[attr-defined]  # checked by _is_mapping_call
+            where = self.where(element)
+            pair = _string_pair(element)
+            if pair is None:
+                problems.append(f"{where}: {name}: expected a pair of strings: {ast.unparse(element)!r}")
+            elif pair[0] in first_line:
+                problems.append(
+                    f"{where}: {name}: duplicate key (first at line {first_line[pair[0]]}): {pair[0]!r}"
+                )
+            else:
+                first_line[pair[0]] = where.line
+                rows.append(Row(pair[0], pair[1], where))
+        if problems:
+            raise InputError(problems)
+        return Table(name, self.where(node), tuple(rows))
+
+
+def read_source(path: Path) -> SourceFile:
+    """Parse `path` as Python and keep its module-level mapping literals by variable name."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except OSError as error:
+        raise InputError([f"{path}: cannot read: {error.strerror}"]) from None
+    except (SyntaxError, UnicodeDecodeError) as error:
+        raise InputError(
+            [f"{path}:{getattr(error, 'lineno', None) or 1}: not Python source: {error}"]
+        ) from None
+    assignments: dict[str, ast.Call] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and _is_mapping_call(value):
+            assignments[target.id] = value
+    return SourceFile(str(path), assignments)
+
+
+def _is_mapping_call(node: ast.expr) -> TypeGuard[ast.Call]:
+    """`OrderedDict([...])`, `OrderedDict[str, str]([...])` or `dict([...])`."""
+    if not (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords):
+        return False
+    func = node.func.value if isinstance(node.func, ast.Subscript) else node.func
+    return (
+        isinstance(func, ast.Name)
+        and func.id in {"OrderedDict", "dict"}
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+    )
+
+
+def _string_pair(node: ast.expr) -> tuple[str, str] | None:
+    if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+        key, value = node.elts
+        if all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in (key, value)):
+            return key.value, value.value  # type: ignore[union-attr]
+    return None
+
+
+def models_folder(path: Path) -> Path | None:
+    """`transformers/models` when `path` is an auto file inside a transformers tree."""
+    if path.parent.name == "auto" and path.parent.parent.name == "models":
+        return path.parent.parent
+    return None
+
+
+def installed_auto_files() -> tuple[Path, Path, str]:
+    """The installed transformers' two auto files and its version, found without importing it.
+
+    `find_spec` of a top-level package only locates it (its `__init__` does not
+    run), and the version comes from the distribution's metadata.
+    """
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(
+            [
+                "--from-installed: transformers is not installed in this environment; "
+                f"give the path of its {MODELING_FILE} instead"
+            ]
+        )
+    auto = Path(next(iter(spec.submodule_search_locations))) / "models" / "auto"
+    try:
+        version = importlib.metadata.version("transformers")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown version"
+    return auto / MODELING_FILE, auto / CONFIG_FILE, version
+
+
+@functools.cache
+def module_names(path: Path) -> frozenset[str]:
+    """Classes and names assigned at the top of a Python file (empty when there is no file)."""
+    if not path.is_file():
+        return frozenset()
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return frozenset(names)
+
+
+def defining_package(
+    models: Path, candidates: list[str], config_class: str, model_classes: set[str]
+) -> str | None:
+    """The package under `models` whose configuration_<p>.py defines the config class and
+    whose modeling_flax_<p>.py defines every model class: the candidates first, then any."""
+    others = sorted(path.parent.name for path in models.glob("*/modeling_flax_*.py"))
+    for package in dict.fromkeys([*candidates, *others]):
+        if config_class in module_names(models / package / f"configuration_{package}.py") and (
+            model_classes <= module_names(models / package / f"modeling_flax_{package}.py")
+        ):
+            return package
+    return None
