@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -28,21 +29,21 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--out", type=Path, default=None, help="package folder (default: generated/flax_auto)")
         command.add_argument("--verbose", action="store_true", help="list every file and what happened to it")
-    add_table_tools(commands)
+    add_table_tools(commands.add_parser)
     return parser
 
 
-def add_table_tools(commands: argparse._SubParsersAction) -> None:
+def add_table_tools(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """sync, explain and list: each handled by its own function in TABLE_TOOLS."""
-    sync = commands.add_parser("sync", help="update codegen/tables from an upstream modeling_flax_auto.py")
+    sync = add_parser("sync", help="update codegen/tables from an upstream modeling_flax_auto.py")
     sync.add_argument("path", nargs="?", type=Path, metavar="PATH", help="modeling_flax_auto.py (parsed, never run)")
     sync.add_argument("config_path", nargs="?", type=Path, metavar="CONFIG_AUTO", help="same as --config-auto")
     sync.add_argument("--config-auto", type=Path, help="configuration_auto.py: config classes of new model types")
     sync.add_argument("--from-installed", action="store_true", help="use the installed transformers' two files")
     sync.add_argument("--dry-run", action="store_true", help="print the change, write nothing")
-    explain = commands.add_parser("explain", help="which class an auto class picks for a model_type, and why")
+    explain = add_parser("explain", help="which class an auto class picks for a model_type, and why")
     explain.add_argument("names", nargs="+", metavar="[AUTO_CLASS] MODEL_TYPE")
-    table = commands.add_parser("list", help="the matrix of tasks x model types")
+    table = add_parser("list", help="the matrix of tasks x model types")
     table.add_argument("--format", choices=FORMATS, default="text")
 
 

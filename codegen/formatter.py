@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import black
+from black.mode import TargetVersion
+from black.parsing import InvalidInput
 
 from codegen.errors import InputError
 
 MODE = black.Mode(
-    target_versions={black.TargetVersion.PY311},
+    target_versions={TargetVersion.PY311},
     line_length=88,
     string_normalization=True,
     magic_trailing_comma=True,
@@ -19,5 +21,5 @@ def format_module(name: str, source: str) -> str:
     """Black-format one rendered module; unparsable output names the module."""
     try:
         return black.format_str(source, mode=MODE)
-    except black.InvalidInput as error:
+    except InvalidInput as error:
         raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None

@@ -67,6 +67,15 @@ class Task:
         return f"{self.module}_class_for"
 
     @property
+    def model_class_by_config(self) -> dict[str, str]:
+        """Config class -> model class, one per config class, as the mapping dict resolves it.
+
+        The typing overloads come from this: gpt2 and gpt-sw3 share GPT2Config, and
+        two overloads for one config class would contradict each other.
+        """
+        return {e.model_type.config_class: e.model_class for e in self.entries}
+
+    @property
     def imports(self) -> list[tuple[str, list[str]]]:
         """The config and model classes this task's module imports, grouped by module."""
         pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]

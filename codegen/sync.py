@@ -264,13 +264,12 @@ def _sync_configs(
         upstream, config_rows, [name for name in uses if name not in known], uses
     )
     for name, model_type in known.items():
-        row = config_rows.get(name)
-        if name in uses and row is not None and row.value != model_type.config_class:
-            values[name] = _config_value(row.value, model_type.package, name)
+        upstream_row = config_rows.get(name)
+        if name in uses and upstream_row is not None and upstream_row.value != model_type.config_class:
+            values[name] = _config_value(upstream_row.value, model_type.package, name)
             old = _shown(model_type.config_class, model_type.package, name)
-            changes.append(
-                Change("changed", name, old, _shown(row.value, model_type.package, name), row.where)
-            )
+            new = _shown(upstream_row.value, model_type.package, name)
+            changes.append(Change("changed", name, old, new, upstream_row.where))
     removed = [name for name in known if name in used_before and name not in uses]
     for name in removed:
         changes.append(

@@ -45,7 +45,7 @@ def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) ->
     for key, value in rows:
         if key in owned and value is None:
             body.extend(_ending_in_newline(owned[key]))
-        elif key in owned:
+        elif key in owned and value is not None:
             body.extend([*owned[key][:-1], toml_row(key, value)])
         elif value is not None:
             body.append(toml_row(key, value))

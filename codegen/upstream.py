@@ -71,7 +71,9 @@ class SourceFile:
         problems: list[str] = []
         rows: list[Row] = []
         first_line: dict[str, int] = {}
-        for element in node.args[0].elts:  # type: ignore[attr-defined]  # checked by _is_mapping_call
+        rows_node = node.args[0]
+        assert isinstance(rows_node, (ast.List, ast.Tuple))  # checked by _is_mapping_call
+        for element in rows_node.elts:
             where = self.where(element)
             pair = _string_pair(element)
             if pair is None:
@@ -126,8 +128,13 @@ def _is_mapping_call(node: ast.expr) -> TypeGuard[ast.Call]:
 def _string_pair(node: ast.expr) -> tuple[str, str] | None:
     if isinstance(node, ast.Tuple) and len(node.elts) == 2:
         key, value = node.elts
-        if all(isinstance(part, ast.Constant) and isinstance(part.value, str) for part in (key, value)):
-            return key.value, value.value  # type: ignore[union-attr]
+        if (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
+            return key.value, value.value
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from codegen.errors import InputError, Location
 from codegen.load import TableFile
@@ -25,7 +25,7 @@ _MODULE = re.compile(r"[a-z][a-z0-9_]*")
 _HEAD_DOC = re.compile(r"[A-Za-z0-9 ,()/-]*")
 
 
-def is_identifier(value: object) -> bool:
+def is_identifier(value: object) -> TypeGuard[str]:
     """A Python name that can be imported and defined: not a keyword, ASCII only."""
     return (
         isinstance(value, str)
@@ -43,6 +43,11 @@ def is_model_type(value: object) -> bool:
 def default_package(model_type: str) -> str:
     """The transformers package of a model_type's classes unless its config row names one."""
     return model_type.replace("-", "_")
+
+
+def _table(value: object) -> dict[str, object] | None:
+    """A parsed TOML table (its keys are always str), or None for any other value."""
+    return cast("dict[str, object]", value) if isinstance(value, dict) else None
 
 
 class _Problems:
@@ -100,8 +105,8 @@ def _check_keys(
 
 def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
     _check_keys(file, "", file.data, {"configs"}, {"configs"}, problems)
-    rows = file.data.get("configs", {})
-    if not isinstance(rows, dict):
+    rows = _table(file.data.get("configs", {}))
+    if rows is None:
         problems.add(file.where("configs"), "[configs] must be a table")
         return {}
     model_types: dict[str, ModelType] = {}
@@ -110,15 +115,14 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
         if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
             continue
-        if isinstance(value, str):
-            value = {"config": value}
-        if not isinstance(value, dict):
+        row = _table({"config": value} if isinstance(value, str) else value)
+        if row is None:
             problems.add(where, "expected a config class name or { config = ..., package = ... }", value)
             continue
-        for key in sorted(value.keys() - {"config", "package"}):
+        for key in sorted(row.keys() - {"config", "package"}):
             problems.add(where, "unknown key in a config row", key)
-        config_class = value.get("config")
-        package = value.get("package", default_package(name))
+        config_class = row.get("config")
+        package = row.get("package", default_package(name))
         if not is_identifier(config_class):
             problems.add(where, "config class is not a Python identifier", config_class)
             continue
@@ -134,9 +138,9 @@ def _task(file: TableFile, model_types: dict[str, ModelType], problems: _Problem
     if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
         problems.add(file.where(), "table file name is not a usable module name", module)
     _check_keys(file, "", file.data, {"task", "models"}, {"task", "models"}, problems)
-    header = file.data.get("task", {})
-    rows = file.data.get("models", {})
-    if not isinstance(header, dict) or not isinstance(rows, dict):
+    header = _table(file.data.get("task", {}))
+    rows = _table(file.data.get("models", {}))
+    if header is None or rows is None:
         problems.add(file.where(), "[task] and [models] must be tables")
         header, rows = {}, {}
     fields = {"auto_class", "mapping", "head_doc"}

@@ -17,9 +17,9 @@ from pathlib import Path
 class WriteReport:
     """What a write did, file by file (paths inside the package)."""
 
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list[str])
+    unchanged: list[str] = field(default_factory=list[str])
+    removed: list[str] = field(default_factory=list[str])
 
 
 def owned_files(out_dir: Path) -> set[str]:

@@ -35,7 +35,7 @@ def refuse_remote_code(
     auto_class: str, config: object, trust_remote_code: object
 ) -> None:
     """flax_auto runs no code from a checkpoint; register() is the way to add a model."""
-    auto_map = getattr(config, "auto_map", None) or {}
+    auto_map: dict[str, Any] = getattr(config, "auto_map", None) or {}
     if trust_remote_code or auto_class in auto_map:
         raise ValueError(
             f"{auto_class} does not load remote code (trust_remote_code / auto_map). "
@@ -124,7 +124,10 @@ class AutoModelClass:
         """A new model, randomly initialised, of the class this config selects."""
         refuse_remote_code(cls.__name__, config, kwargs.pop("trust_remote_code", None))
         model_class = cls._model_mapping.model_class(config)
-        return model_class._from_config(config, **kwargs)
+        # Upstream's auto classes build through this protected hook too.
+        return model_class._from_config(  # pyright: ignore[reportPrivateUsage]
+            config, **kwargs
+        )
 
     @classmethod
     def from_pretrained(
@@ -132,7 +135,7 @@ class AutoModelClass:
         pretrained_model_name_or_path: str | os.PathLike[str],
         *model_args: Any,
         **kwargs: Any,
-    ) -> FlaxPreTrainedModel:
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
         """Load a checkpoint with the model class its config selects.
 
         The config comes from `config=` or from the checkpoint's config.json,
@@ -154,12 +157,15 @@ class AutoModelClass:
         model_class = cls._model_mapping.model_class(config)
         if model_class.config_class == config.sub_configs.get("text_config", None):
             config = config.get_text_config()
-        return model_class.from_pretrained(
-            pretrained_model_name_or_path,
-            *model_args,
-            config=config,
-            **hub_kwargs,
-            **kwargs,
+        # (model, params) with _do_init=False; upstream leaves the params dict untyped.
+        return (
+            model_class.from_pretrained(  # pyright: ignore[reportUnknownVariableType]
+                pretrained_model_name_or_path,
+                *model_args,
+                config=config,
+                **hub_kwargs,
+                **kwargs,
+            )
         )
 
     @classmethod

@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.bart.configuration_bart import BartConfig
@@ -51,26 +54,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES: dict[str, str] = {
-    "bart": "FlaxBartForCausalLM",
-    "bert": "FlaxBertForCausalLM",
-    "big_bird": "FlaxBigBirdForCausalLM",
-    "bloom": "FlaxBloomForCausalLM",
-    "electra": "FlaxElectraForCausalLM",
-    "gemma": "FlaxGemmaForCausalLM",
-    "gpt-sw3": "FlaxGPT2LMHeadModel",
-    "gpt2": "FlaxGPT2LMHeadModel",
-    "gpt_neo": "FlaxGPTNeoForCausalLM",
-    "gptj": "FlaxGPTJForCausalLM",
-    "llama": "FlaxLlamaForCausalLM",
-    "mistral": "FlaxMistralForCausalLM",
-    "opt": "FlaxOPTForCausalLM",
-    "roberta": "FlaxRobertaForCausalLM",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForCausalLM",
-    "xglm": "FlaxXGLMForCausalLM",
-    "xlm-roberta": "FlaxXLMRobertaForCausalLM",
-}
-
 FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForCausalLM",
     {
@@ -96,22 +79,74 @@ FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForCausalLM),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_CAUSAL_LM_MAPPING.model_types.items()
+}
 
 
+@overload
+def causal_lm_class_for(config: BartConfig) -> type[FlaxBartForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: BertConfig) -> type[FlaxBertForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: BigBirdConfig) -> type[FlaxBigBirdForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: BloomConfig) -> type[FlaxBloomForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: ElectraConfig) -> type[FlaxElectraForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: GemmaConfig) -> type[FlaxGemmaForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: GPT2Config) -> type[FlaxGPT2LMHeadModel]: ...
+@overload
+def causal_lm_class_for(config: GPTNeoConfig) -> type[FlaxGPTNeoForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: GPTJConfig) -> type[FlaxGPTJForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: LlamaConfig) -> type[FlaxLlamaForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: MistralConfig) -> type[FlaxMistralForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: OPTConfig) -> type[FlaxOPTForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: RobertaConfig) -> type[FlaxRobertaForCausalLM]: ...
+@overload
+def causal_lm_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForCausalLM]: ...
+@overload
+def causal_lm_class_for(config: XGLMConfig) -> type[FlaxXGLMForCausalLM]: ...
+@overload
+def causal_lm_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForCausalLM]: ...
+@overload
+def causal_lm_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def causal_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForCausalLM picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_CAUSAL_LM_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_CAUSAL_LM_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForCausalLM(AutoModelClass):
-    """A Flax model class with a causal language modeling head, picked from the config.
+    """Flax models with a causal language modeling head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - bart (BartConfig): FlaxBartForCausalLM
     - bert (BertConfig): FlaxBertForCausalLM
@@ -131,13 +166,284 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
     - xglm (XGLMConfig): FlaxXGLMForCausalLM
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForCausalLM
 
+    Type checkers infer the same class from the config's class:
+    `from_config(BartConfig(...))` is a FlaxBartForCausalLM.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import BartConfig
-        >>> from flax_auto import FlaxAutoModelForCausalLM
-        >>> model = FlaxAutoModelForCausalLM.from_config(BartConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import causal_lm_class_for
+        >>> causal_lm_class_for('bart').__name__
         'FlaxBartForCausalLM'
     """
 
     _model_mapping = FLAX_MODEL_FOR_CAUSAL_LM_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(cls, config: BartConfig, **kwargs: Any) -> FlaxBartForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BertConfig, **kwargs: Any) -> FlaxBertForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BloomConfig, **kwargs: Any
+    ) -> FlaxBloomForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: GemmaConfig, **kwargs: Any
+    ) -> FlaxGemmaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GPT2Config, **kwargs: Any) -> FlaxGPT2LMHeadModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: GPTNeoConfig, **kwargs: Any
+    ) -> FlaxGPTNeoForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GPTJConfig, **kwargs: Any) -> FlaxGPTJForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: LlamaConfig, **kwargs: Any
+    ) -> FlaxLlamaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MistralConfig, **kwargs: Any
+    ) -> FlaxMistralForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: OPTConfig, **kwargs: Any) -> FlaxOPTForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: XGLMConfig, **kwargs: Any) -> FlaxXGLMForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BloomConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBloomForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GemmaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGemmaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPT2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPT2LMHeadModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPTNeoConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPTNeoForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPTJConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPTJForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LlamaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLlamaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MistralConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMistralForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: OPTConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxOPTForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XGLMConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXGLMForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

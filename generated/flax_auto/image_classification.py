@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.beit.configuration_beit import BeitConfig
@@ -29,14 +32,6 @@ from transformers.models.vit.modeling_flax_vit import FlaxViTForImageClassificat
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES: dict[str, str] = {
-    "beit": "FlaxBeitForImageClassification",
-    "dinov2": "FlaxDinov2ForImageClassification",
-    "regnet": "FlaxRegNetForImageClassification",
-    "resnet": "FlaxResNetForImageClassification",
-    "vit": "FlaxViTForImageClassification",
-}
-
 FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForImageClassification",
     {
@@ -47,24 +42,60 @@ FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING = ModelMapping(
         "vit": (ViTConfig, FlaxViTForImageClassification),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING.model_types.items()
+}
 
 
+@overload
+def image_classification_class_for(
+    config: BeitConfig,
+) -> type[FlaxBeitForImageClassification]: ...
+@overload
+def image_classification_class_for(
+    config: Dinov2Config,
+) -> type[FlaxDinov2ForImageClassification]: ...
+@overload
+def image_classification_class_for(
+    config: RegNetConfig,
+) -> type[FlaxRegNetForImageClassification]: ...
+@overload
+def image_classification_class_for(
+    config: ResNetConfig,
+) -> type[FlaxResNetForImageClassification]: ...
+@overload
+def image_classification_class_for(
+    config: ViTConfig,
+) -> type[FlaxViTForImageClassification]: ...
+@overload
+def image_classification_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def image_classification_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForImageClassification picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForImageClassification(AutoModelClass):
-    """A Flax model class with a image classification head, picked from the config.
+    """Flax models with a image classification head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - beit (BeitConfig): FlaxBeitForImageClassification
     - dinov2 (Dinov2Config): FlaxDinov2ForImageClassification
@@ -72,13 +103,131 @@ class FlaxAutoModelForImageClassification(AutoModelClass):
     - resnet (ResNetConfig): FlaxResNetForImageClassification
     - vit (ViTConfig): FlaxViTForImageClassification
 
+    Type checkers infer the same class from the config's class:
+    `from_config(BeitConfig(...))` is a FlaxBeitForImageClassification.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import BeitConfig
-        >>> from flax_auto import FlaxAutoModelForImageClassification
-        >>> model = FlaxAutoModelForImageClassification.from_config(BeitConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import image_classification_class_for
+        >>> image_classification_class_for('beit').__name__
         'FlaxBeitForImageClassification'
     """
 
     _model_mapping = FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BeitConfig, **kwargs: Any
+    ) -> FlaxBeitForImageClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: Dinov2Config, **kwargs: Any
+    ) -> FlaxDinov2ForImageClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RegNetConfig, **kwargs: Any
+    ) -> FlaxRegNetForImageClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ResNetConfig, **kwargs: Any
+    ) -> FlaxResNetForImageClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ViTConfig, **kwargs: Any
+    ) -> FlaxViTForImageClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BeitConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBeitForImageClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: Dinov2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDinov2ForImageClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RegNetConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRegNetForImageClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ResNetConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxResNetForImageClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ViTConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxViTForImageClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -45,20 +48,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_MASKED_LM_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertForMaskedLM",
-    "bart": "FlaxBartForConditionalGeneration",
-    "bert": "FlaxBertForMaskedLM",
-    "big_bird": "FlaxBigBirdForMaskedLM",
-    "distilbert": "FlaxDistilBertForMaskedLM",
-    "electra": "FlaxElectraForMaskedLM",
-    "mbart": "FlaxMBartForConditionalGeneration",
-    "roberta": "FlaxRobertaForMaskedLM",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForMaskedLM",
-    "roformer": "FlaxRoFormerForMaskedLM",
-    "xlm-roberta": "FlaxXLMRobertaForMaskedLM",
-}
-
 FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForMaskedLM",
     {
@@ -78,22 +67,70 @@ FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_MASKED_LM_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_MASKED_LM_MAPPING.model_types.items()
+}
 
 
+@overload
+def masked_lm_class_for(config: AlbertConfig) -> type[FlaxAlbertForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: BartConfig,
+) -> type[FlaxBartForConditionalGeneration]: ...
+@overload
+def masked_lm_class_for(config: BertConfig) -> type[FlaxBertForMaskedLM]: ...
+@overload
+def masked_lm_class_for(config: BigBirdConfig) -> type[FlaxBigBirdForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: DistilBertConfig,
+) -> type[FlaxDistilBertForMaskedLM]: ...
+@overload
+def masked_lm_class_for(config: ElectraConfig) -> type[FlaxElectraForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: MBartConfig,
+) -> type[FlaxMBartForConditionalGeneration]: ...
+@overload
+def masked_lm_class_for(config: RobertaConfig) -> type[FlaxRobertaForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForMaskedLM]: ...
+@overload
+def masked_lm_class_for(config: RoFormerConfig) -> type[FlaxRoFormerForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForMaskedLM]: ...
+@overload
+def masked_lm_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def masked_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForMaskedLM picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_MASKED_LM_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_MASKED_LM_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForMaskedLM(AutoModelClass):
-    """A Flax model class with a masked language modeling head, picked from the config.
+    """Flax models with a masked language modeling head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertForMaskedLM
     - bart (BartConfig): FlaxBartForConditionalGeneration
@@ -107,13 +144,219 @@ class FlaxAutoModelForMaskedLM(AutoModelClass):
     - roformer (RoFormerConfig): FlaxRoFormerForMaskedLM
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForMaskedLM
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertForMaskedLM.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModelForMaskedLM
-        >>> model = FlaxAutoModelForMaskedLM.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import masked_lm_class_for
+        >>> masked_lm_class_for('albert').__name__
         'FlaxAlbertForMaskedLM'
     """
 
     _model_mapping = FLAX_MODEL_FOR_MASKED_LM_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: AlbertConfig, **kwargs: Any
+    ) -> FlaxAlbertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BartConfig, **kwargs: Any
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BertConfig, **kwargs: Any) -> FlaxBertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: DistilBertConfig, **kwargs: Any
+    ) -> FlaxDistilBertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MBartConfig, **kwargs: Any
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: DistilBertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDistilBertForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -99,46 +102,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertModel",
-    "bart": "FlaxBartModel",
-    "beit": "FlaxBeitModel",
-    "bert": "FlaxBertModel",
-    "big_bird": "FlaxBigBirdModel",
-    "blenderbot": "FlaxBlenderbotModel",
-    "blenderbot-small": "FlaxBlenderbotSmallModel",
-    "bloom": "FlaxBloomModel",
-    "clip": "FlaxCLIPModel",
-    "dinov2": "FlaxDinov2Model",
-    "distilbert": "FlaxDistilBertModel",
-    "electra": "FlaxElectraModel",
-    "gemma": "FlaxGemmaModel",
-    "gpt-sw3": "FlaxGPT2Model",
-    "gpt2": "FlaxGPT2Model",
-    "gpt_neo": "FlaxGPTNeoModel",
-    "gptj": "FlaxGPTJModel",
-    "llama": "FlaxLlamaModel",
-    "longt5": "FlaxLongT5Model",
-    "marian": "FlaxMarianModel",
-    "mbart": "FlaxMBartModel",
-    "mistral": "FlaxMistralModel",
-    "mt5": "FlaxMT5Model",
-    "opt": "FlaxOPTModel",
-    "pegasus": "FlaxPegasusModel",
-    "regnet": "FlaxRegNetModel",
-    "resnet": "FlaxResNetModel",
-    "roberta": "FlaxRobertaModel",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormModel",
-    "roformer": "FlaxRoFormerModel",
-    "t5": "FlaxT5Model",
-    "vision-text-dual-encoder": "FlaxVisionTextDualEncoderModel",
-    "vit": "FlaxViTModel",
-    "wav2vec2": "FlaxWav2Vec2Model",
-    "whisper": "FlaxWhisperModel",
-    "xglm": "FlaxXGLMModel",
-    "xlm-roberta": "FlaxXLMRobertaModel",
-}
-
 FLAX_MODEL_MAPPING = ModelMapping(
     "FlaxAutoModel",
     {
@@ -187,22 +150,114 @@ FLAX_MODEL_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaModel),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_MAPPING.model_types.items()
+}
 
 
+@overload
+def model_class_for(config: AlbertConfig) -> type[FlaxAlbertModel]: ...
+@overload
+def model_class_for(config: BartConfig) -> type[FlaxBartModel]: ...
+@overload
+def model_class_for(config: BeitConfig) -> type[FlaxBeitModel]: ...
+@overload
+def model_class_for(config: BertConfig) -> type[FlaxBertModel]: ...
+@overload
+def model_class_for(config: BigBirdConfig) -> type[FlaxBigBirdModel]: ...
+@overload
+def model_class_for(config: BlenderbotConfig) -> type[FlaxBlenderbotModel]: ...
+@overload
+def model_class_for(
+    config: BlenderbotSmallConfig,
+) -> type[FlaxBlenderbotSmallModel]: ...
+@overload
+def model_class_for(config: BloomConfig) -> type[FlaxBloomModel]: ...
+@overload
+def model_class_for(config: CLIPConfig) -> type[FlaxCLIPModel]: ...
+@overload
+def model_class_for(config: Dinov2Config) -> type[FlaxDinov2Model]: ...
+@overload
+def model_class_for(config: DistilBertConfig) -> type[FlaxDistilBertModel]: ...
+@overload
+def model_class_for(config: ElectraConfig) -> type[FlaxElectraModel]: ...
+@overload
+def model_class_for(config: GemmaConfig) -> type[FlaxGemmaModel]: ...
+@overload
+def model_class_for(config: GPT2Config) -> type[FlaxGPT2Model]: ...
+@overload
+def model_class_for(config: GPTNeoConfig) -> type[FlaxGPTNeoModel]: ...
+@overload
+def model_class_for(config: GPTJConfig) -> type[FlaxGPTJModel]: ...
+@overload
+def model_class_for(config: LlamaConfig) -> type[FlaxLlamaModel]: ...
+@overload
+def model_class_for(config: LongT5Config) -> type[FlaxLongT5Model]: ...
+@overload
+def model_class_for(config: MarianConfig) -> type[FlaxMarianModel]: ...
+@overload
+def model_class_for(config: MBartConfig) -> type[FlaxMBartModel]: ...
+@overload
+def model_class_for(config: MistralConfig) -> type[FlaxMistralModel]: ...
+@overload
+def model_class_for(config: MT5Config) -> type[FlaxMT5Model]: ...
+@overload
+def model_class_for(config: OPTConfig) -> type[FlaxOPTModel]: ...
+@overload
+def model_class_for(config: PegasusConfig) -> type[FlaxPegasusModel]: ...
+@overload
+def model_class_for(config: RegNetConfig) -> type[FlaxRegNetModel]: ...
+@overload
+def model_class_for(config: ResNetConfig) -> type[FlaxResNetModel]: ...
+@overload
+def model_class_for(config: RobertaConfig) -> type[FlaxRobertaModel]: ...
+@overload
+def model_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormModel]: ...
+@overload
+def model_class_for(config: RoFormerConfig) -> type[FlaxRoFormerModel]: ...
+@overload
+def model_class_for(config: T5Config) -> type[FlaxT5Model]: ...
+@overload
+def model_class_for(
+    config: VisionTextDualEncoderConfig,
+) -> type[FlaxVisionTextDualEncoderModel]: ...
+@overload
+def model_class_for(config: ViTConfig) -> type[FlaxViTModel]: ...
+@overload
+def model_class_for(config: Wav2Vec2Config) -> type[FlaxWav2Vec2Model]: ...
+@overload
+def model_class_for(config: WhisperConfig) -> type[FlaxWhisperModel]: ...
+@overload
+def model_class_for(config: XGLMConfig) -> type[FlaxXGLMModel]: ...
+@overload
+def model_class_for(config: XLMRobertaConfig) -> type[FlaxXLMRobertaModel]: ...
+@overload
+def model_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]: ...
 def model_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModel picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_MAPPING.model_class(config)
 
 
 class FlaxAutoModel(AutoModelClass):
-    """A Flax model class without a task head, picked from the config.
+    """Flax models without a task head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertModel
     - bart (BartConfig): FlaxBartModel
@@ -242,13 +297,540 @@ class FlaxAutoModel(AutoModelClass):
     - xglm (XGLMConfig): FlaxXGLMModel
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaModel
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertModel.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModel
-        >>> model = FlaxAutoModel.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import model_class_for
+        >>> model_class_for('albert').__name__
         'FlaxAlbertModel'
     """
 
     _model_mapping = FLAX_MODEL_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(cls, config: AlbertConfig, **kwargs: Any) -> FlaxAlbertModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BartConfig, **kwargs: Any) -> FlaxBartModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BeitConfig, **kwargs: Any) -> FlaxBeitModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BertConfig, **kwargs: Any) -> FlaxBertModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BigBirdConfig, **kwargs: Any) -> FlaxBigBirdModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BlenderbotConfig, **kwargs: Any
+    ) -> FlaxBlenderbotModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BlenderbotSmallConfig, **kwargs: Any
+    ) -> FlaxBlenderbotSmallModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: BloomConfig, **kwargs: Any) -> FlaxBloomModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: CLIPConfig, **kwargs: Any) -> FlaxCLIPModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: Dinov2Config, **kwargs: Any) -> FlaxDinov2Model: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: DistilBertConfig, **kwargs: Any
+    ) -> FlaxDistilBertModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: ElectraConfig, **kwargs: Any) -> FlaxElectraModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GemmaConfig, **kwargs: Any) -> FlaxGemmaModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GPT2Config, **kwargs: Any) -> FlaxGPT2Model: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GPTNeoConfig, **kwargs: Any) -> FlaxGPTNeoModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: GPTJConfig, **kwargs: Any) -> FlaxGPTJModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: LlamaConfig, **kwargs: Any) -> FlaxLlamaModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: LongT5Config, **kwargs: Any) -> FlaxLongT5Model: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: MarianConfig, **kwargs: Any) -> FlaxMarianModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: MBartConfig, **kwargs: Any) -> FlaxMBartModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: MistralConfig, **kwargs: Any) -> FlaxMistralModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: MT5Config, **kwargs: Any) -> FlaxMT5Model: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: OPTConfig, **kwargs: Any) -> FlaxOPTModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: PegasusConfig, **kwargs: Any) -> FlaxPegasusModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: RegNetConfig, **kwargs: Any) -> FlaxRegNetModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: ResNetConfig, **kwargs: Any) -> FlaxResNetModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: RobertaConfig, **kwargs: Any) -> FlaxRobertaModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: T5Config, **kwargs: Any) -> FlaxT5Model: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: VisionTextDualEncoderConfig, **kwargs: Any
+    ) -> FlaxVisionTextDualEncoderModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: ViTConfig, **kwargs: Any) -> FlaxViTModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: Wav2Vec2Config, **kwargs: Any
+    ) -> FlaxWav2Vec2Model: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: WhisperConfig, **kwargs: Any) -> FlaxWhisperModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: XGLMConfig, **kwargs: Any) -> FlaxXGLMModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BeitConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBeitModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BlenderbotConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBlenderbotModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BlenderbotSmallConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBlenderbotSmallModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BloomConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBloomModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: CLIPConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxCLIPModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: Dinov2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDinov2Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: DistilBertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDistilBertModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GemmaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGemmaModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPT2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPT2Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPTNeoConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPTNeoModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: GPTJConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxGPTJModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LlamaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLlamaModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LongT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLongT5Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MarianConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMarianModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MistralConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMistralModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMT5Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: OPTConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxOPTModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: PegasusConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPegasusModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RegNetConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRegNetModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ResNetConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxResNetModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: T5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxT5Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: VisionTextDualEncoderConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxVisionTextDualEncoderModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ViTConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxViTModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: Wav2Vec2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxWav2Vec2Model: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: WhisperConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxWhisperModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XGLMConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXGLMModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

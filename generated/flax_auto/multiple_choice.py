@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -47,18 +50,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertForMultipleChoice",
-    "bert": "FlaxBertForMultipleChoice",
-    "big_bird": "FlaxBigBirdForMultipleChoice",
-    "distilbert": "FlaxDistilBertForMultipleChoice",
-    "electra": "FlaxElectraForMultipleChoice",
-    "roberta": "FlaxRobertaForMultipleChoice",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForMultipleChoice",
-    "roformer": "FlaxRoFormerForMultipleChoice",
-    "xlm-roberta": "FlaxXLMRobertaForMultipleChoice",
-}
-
 FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
     "FlaxAutoModelForMultipleChoice",
     {
@@ -76,24 +67,76 @@ FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMultipleChoice),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING.model_types.items()
+}
 
 
+@overload
+def multiple_choice_class_for(
+    config: AlbertConfig,
+) -> type[FlaxAlbertForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: BertConfig,
+) -> type[FlaxBertForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: BigBirdConfig,
+) -> type[FlaxBigBirdForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: DistilBertConfig,
+) -> type[FlaxDistilBertForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: ElectraConfig,
+) -> type[FlaxElectraForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: RobertaConfig,
+) -> type[FlaxRobertaForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: RoFormerConfig,
+) -> type[FlaxRoFormerForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForMultipleChoice]: ...
+@overload
+def multiple_choice_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def multiple_choice_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForMultipleChoice picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForMultipleChoice(AutoModelClass):
-    """A Flax model class with a multiple choice head, picked from the config.
+    """Flax models with a multiple choice head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertForMultipleChoice
     - bert (BertConfig): FlaxBertForMultipleChoice
@@ -105,13 +148,191 @@ class FlaxAutoModelForMultipleChoice(AutoModelClass):
     - roformer (RoFormerConfig): FlaxRoFormerForMultipleChoice
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForMultipleChoice
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertForMultipleChoice.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModelForMultipleChoice
-        >>> model = FlaxAutoModelForMultipleChoice.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import multiple_choice_class_for
+        >>> multiple_choice_class_for('albert').__name__
         'FlaxAlbertForMultipleChoice'
     """
 
     _model_mapping = FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: AlbertConfig, **kwargs: Any
+    ) -> FlaxAlbertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BertConfig, **kwargs: Any
+    ) -> FlaxBertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: DistilBertConfig, **kwargs: Any
+    ) -> FlaxDistilBertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: DistilBertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDistilBertForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForMultipleChoice: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

@@ -9,6 +9,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.bert.configuration_bert import BertConfig
@@ -18,44 +21,118 @@ from transformers.models.bert.modeling_flax_bert import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING_NAMES: dict[str, str] = {
-    "bert": "FlaxBertForNextSentencePrediction",
-}
-
 FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING = ModelMapping(
     "FlaxAutoModelForNextSentencePrediction",
     {
         "bert": (BertConfig, FlaxBertForNextSentencePrediction),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING.model_types.items()
+}
 
 
+@overload
+def next_sentence_prediction_class_for(
+    config: BertConfig,
+) -> type[FlaxBertForNextSentencePrediction]: ...
+@overload
+def next_sentence_prediction_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def next_sentence_prediction_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForNextSentencePrediction picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForNextSentencePrediction(AutoModelClass):
-    """A Flax model class with a next sentence prediction head, picked from the config.
+    """Flax models with a next sentence prediction head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - bert (BertConfig): FlaxBertForNextSentencePrediction
 
+    Type checkers infer the same class from the config's class:
+    `from_config(BertConfig(...))` is a FlaxBertForNextSentencePrediction.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import BertConfig
-        >>> from flax_auto import FlaxAutoModelForNextSentencePrediction
-        >>> model = FlaxAutoModelForNextSentencePrediction.from_config(BertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import next_sentence_prediction_class_for
+        >>> next_sentence_prediction_class_for('bert').__name__
         'FlaxBertForNextSentencePrediction'
     """
 
     _model_mapping = FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BertConfig, **kwargs: Any
+    ) -> FlaxBertForNextSentencePrediction: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForNextSentencePrediction: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

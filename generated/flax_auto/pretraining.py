@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -59,24 +62,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_PRETRAINING_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertForPreTraining",
-    "bart": "FlaxBartForConditionalGeneration",
-    "bert": "FlaxBertForPreTraining",
-    "big_bird": "FlaxBigBirdForPreTraining",
-    "electra": "FlaxElectraForPreTraining",
-    "longt5": "FlaxLongT5ForConditionalGeneration",
-    "mbart": "FlaxMBartForConditionalGeneration",
-    "mt5": "FlaxMT5ForConditionalGeneration",
-    "roberta": "FlaxRobertaForMaskedLM",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForMaskedLM",
-    "roformer": "FlaxRoFormerForMaskedLM",
-    "t5": "FlaxT5ForConditionalGeneration",
-    "wav2vec2": "FlaxWav2Vec2ForPreTraining",
-    "whisper": "FlaxWhisperForConditionalGeneration",
-    "xlm-roberta": "FlaxXLMRobertaForMaskedLM",
-}
-
 FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
     "FlaxAutoModelForPreTraining",
     {
@@ -100,22 +85,84 @@ FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_PRETRAINING_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_PRETRAINING_MAPPING.model_types.items()
+}
 
 
+@overload
+def pretraining_class_for(config: AlbertConfig) -> type[FlaxAlbertForPreTraining]: ...
+@overload
+def pretraining_class_for(
+    config: BartConfig,
+) -> type[FlaxBartForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(config: BertConfig) -> type[FlaxBertForPreTraining]: ...
+@overload
+def pretraining_class_for(config: BigBirdConfig) -> type[FlaxBigBirdForPreTraining]: ...
+@overload
+def pretraining_class_for(config: ElectraConfig) -> type[FlaxElectraForPreTraining]: ...
+@overload
+def pretraining_class_for(
+    config: LongT5Config,
+) -> type[FlaxLongT5ForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(
+    config: MBartConfig,
+) -> type[FlaxMBartForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(
+    config: MT5Config,
+) -> type[FlaxMT5ForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(config: RobertaConfig) -> type[FlaxRobertaForMaskedLM]: ...
+@overload
+def pretraining_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForMaskedLM]: ...
+@overload
+def pretraining_class_for(config: RoFormerConfig) -> type[FlaxRoFormerForMaskedLM]: ...
+@overload
+def pretraining_class_for(config: T5Config) -> type[FlaxT5ForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(
+    config: Wav2Vec2Config,
+) -> type[FlaxWav2Vec2ForPreTraining]: ...
+@overload
+def pretraining_class_for(
+    config: WhisperConfig,
+) -> type[FlaxWhisperForConditionalGeneration]: ...
+@overload
+def pretraining_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForMaskedLM]: ...
+@overload
+def pretraining_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def pretraining_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForPreTraining picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_PRETRAINING_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_PRETRAINING_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForPreTraining(AutoModelClass):
-    """A Flax model class with a pretraining head, picked from the config.
+    """Flax models with a pretraining head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertForPreTraining
     - bart (BartConfig): FlaxBartForConditionalGeneration
@@ -133,13 +180,281 @@ class FlaxAutoModelForPreTraining(AutoModelClass):
     - whisper (WhisperConfig): FlaxWhisperForConditionalGeneration
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForMaskedLM
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertForPreTraining.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModelForPreTraining
-        >>> model = FlaxAutoModelForPreTraining.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import pretraining_class_for
+        >>> pretraining_class_for('albert').__name__
         'FlaxAlbertForPreTraining'
     """
 
     _model_mapping = FLAX_MODEL_FOR_PRETRAINING_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: AlbertConfig, **kwargs: Any
+    ) -> FlaxAlbertForPreTraining: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BartConfig, **kwargs: Any
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BertConfig, **kwargs: Any
+    ) -> FlaxBertForPreTraining: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForPreTraining: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForPreTraining: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: LongT5Config, **kwargs: Any
+    ) -> FlaxLongT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MBartConfig, **kwargs: Any
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MT5Config, **kwargs: Any
+    ) -> FlaxMT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: T5Config, **kwargs: Any
+    ) -> FlaxT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: Wav2Vec2Config, **kwargs: Any
+    ) -> FlaxWav2Vec2ForPreTraining: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: WhisperConfig, **kwargs: Any
+    ) -> FlaxWhisperForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertForPreTraining: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForPreTraining: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForPreTraining: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForPreTraining: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LongT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLongT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: T5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: Wav2Vec2Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxWav2Vec2ForPreTraining: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: WhisperConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxWhisperForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForMaskedLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

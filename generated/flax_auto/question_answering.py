@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -53,20 +56,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertForQuestionAnswering",
-    "bart": "FlaxBartForQuestionAnswering",
-    "bert": "FlaxBertForQuestionAnswering",
-    "big_bird": "FlaxBigBirdForQuestionAnswering",
-    "distilbert": "FlaxDistilBertForQuestionAnswering",
-    "electra": "FlaxElectraForQuestionAnswering",
-    "mbart": "FlaxMBartForQuestionAnswering",
-    "roberta": "FlaxRobertaForQuestionAnswering",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForQuestionAnswering",
-    "roformer": "FlaxRoFormerForQuestionAnswering",
-    "xlm-roberta": "FlaxXLMRobertaForQuestionAnswering",
-}
-
 FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
     "FlaxAutoModelForQuestionAnswering",
     {
@@ -86,24 +75,84 @@ FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForQuestionAnswering),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING.model_types.items()
+}
 
 
+@overload
+def question_answering_class_for(
+    config: AlbertConfig,
+) -> type[FlaxAlbertForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: BartConfig,
+) -> type[FlaxBartForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: BertConfig,
+) -> type[FlaxBertForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: BigBirdConfig,
+) -> type[FlaxBigBirdForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: DistilBertConfig,
+) -> type[FlaxDistilBertForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: ElectraConfig,
+) -> type[FlaxElectraForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: MBartConfig,
+) -> type[FlaxMBartForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: RobertaConfig,
+) -> type[FlaxRobertaForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: RoFormerConfig,
+) -> type[FlaxRoFormerForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForQuestionAnswering]: ...
+@overload
+def question_answering_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def question_answering_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForQuestionAnswering picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForQuestionAnswering(AutoModelClass):
-    """A Flax model class with a question answering head, picked from the config.
+    """Flax models with a question answering head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertForQuestionAnswering
     - bart (BartConfig): FlaxBartForQuestionAnswering
@@ -117,13 +166,221 @@ class FlaxAutoModelForQuestionAnswering(AutoModelClass):
     - roformer (RoFormerConfig): FlaxRoFormerForQuestionAnswering
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForQuestionAnswering
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertForQuestionAnswering.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModelForQuestionAnswering
-        >>> model = FlaxAutoModelForQuestionAnswering.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import question_answering_class_for
+        >>> question_answering_class_for('albert').__name__
         'FlaxAlbertForQuestionAnswering'
     """
 
     _model_mapping = FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: AlbertConfig, **kwargs: Any
+    ) -> FlaxAlbertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BartConfig, **kwargs: Any
+    ) -> FlaxBartForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BertConfig, **kwargs: Any
+    ) -> FlaxBertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: DistilBertConfig, **kwargs: Any
+    ) -> FlaxDistilBertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MBartConfig, **kwargs: Any
+    ) -> FlaxMBartForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: DistilBertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDistilBertForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForQuestionAnswering: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

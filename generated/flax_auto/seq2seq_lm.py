@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.bart.configuration_bart import BartConfig
@@ -49,19 +52,6 @@ from transformers.models.t5.modeling_flax_t5 import FlaxT5ForConditionalGenerati
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES: dict[str, str] = {
-    "bart": "FlaxBartForConditionalGeneration",
-    "blenderbot": "FlaxBlenderbotForConditionalGeneration",
-    "blenderbot-small": "FlaxBlenderbotSmallForConditionalGeneration",
-    "encoder-decoder": "FlaxEncoderDecoderModel",
-    "longt5": "FlaxLongT5ForConditionalGeneration",
-    "marian": "FlaxMarianMTModel",
-    "mbart": "FlaxMBartForConditionalGeneration",
-    "mt5": "FlaxMT5ForConditionalGeneration",
-    "pegasus": "FlaxPegasusForConditionalGeneration",
-    "t5": "FlaxT5ForConditionalGeneration",
-}
-
 FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForSeq2SeqLM",
     {
@@ -80,22 +70,74 @@ FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
         "t5": (T5Config, FlaxT5ForConditionalGeneration),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_types.items()
+}
 
 
+@overload
+def seq2seq_lm_class_for(
+    config: BartConfig,
+) -> type[FlaxBartForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: BlenderbotConfig,
+) -> type[FlaxBlenderbotForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: BlenderbotSmallConfig,
+) -> type[FlaxBlenderbotSmallForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: EncoderDecoderConfig,
+) -> type[FlaxEncoderDecoderModel]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: LongT5Config,
+) -> type[FlaxLongT5ForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(config: MarianConfig) -> type[FlaxMarianMTModel]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: MBartConfig,
+) -> type[FlaxMBartForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: MT5Config,
+) -> type[FlaxMT5ForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: PegasusConfig,
+) -> type[FlaxPegasusForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(config: T5Config) -> type[FlaxT5ForConditionalGeneration]: ...
+@overload
+def seq2seq_lm_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def seq2seq_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForSeq2SeqLM picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForSeq2SeqLM(AutoModelClass):
-    """A Flax model class with a sequence-to-sequence language modeling head, picked from the config.
+    """Flax models with a sequence-to-sequence language modeling head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - bart (BartConfig): FlaxBartForConditionalGeneration
     - blenderbot (BlenderbotConfig): FlaxBlenderbotForConditionalGeneration
@@ -108,13 +150,204 @@ class FlaxAutoModelForSeq2SeqLM(AutoModelClass):
     - pegasus (PegasusConfig): FlaxPegasusForConditionalGeneration
     - t5 (T5Config): FlaxT5ForConditionalGeneration
 
+    Type checkers infer the same class from the config's class:
+    `from_config(BartConfig(...))` is a FlaxBartForConditionalGeneration.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import BartConfig
-        >>> from flax_auto import FlaxAutoModelForSeq2SeqLM
-        >>> model = FlaxAutoModelForSeq2SeqLM.from_config(BartConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import seq2seq_lm_class_for
+        >>> seq2seq_lm_class_for('bart').__name__
         'FlaxBartForConditionalGeneration'
     """
 
     _model_mapping = FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BartConfig, **kwargs: Any
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BlenderbotConfig, **kwargs: Any
+    ) -> FlaxBlenderbotForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BlenderbotSmallConfig, **kwargs: Any
+    ) -> FlaxBlenderbotSmallForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: EncoderDecoderConfig, **kwargs: Any
+    ) -> FlaxEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: LongT5Config, **kwargs: Any
+    ) -> FlaxLongT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: MarianConfig, **kwargs: Any) -> FlaxMarianMTModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MBartConfig, **kwargs: Any
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MT5Config, **kwargs: Any
+    ) -> FlaxMT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PegasusConfig, **kwargs: Any
+    ) -> FlaxPegasusForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: T5Config, **kwargs: Any
+    ) -> FlaxT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BlenderbotConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBlenderbotForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BlenderbotSmallConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBlenderbotSmallForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: EncoderDecoderConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LongT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLongT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MarianConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMarianMTModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MT5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: PegasusConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPegasusForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: T5Config,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxT5ForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -59,20 +62,6 @@ from transformers.models.xlm_roberta.modeling_flax_xlm_roberta import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES: dict[str, str] = {
-    "albert": "FlaxAlbertForSequenceClassification",
-    "bart": "FlaxBartForSequenceClassification",
-    "bert": "FlaxBertForSequenceClassification",
-    "big_bird": "FlaxBigBirdForSequenceClassification",
-    "distilbert": "FlaxDistilBertForSequenceClassification",
-    "electra": "FlaxElectraForSequenceClassification",
-    "mbart": "FlaxMBartForSequenceClassification",
-    "roberta": "FlaxRobertaForSequenceClassification",
-    "roberta-prelayernorm": "FlaxRobertaPreLayerNormForSequenceClassification",
-    "roformer": "FlaxRoFormerForSequenceClassification",
-    "xlm-roberta": "FlaxXLMRobertaForSequenceClassification",
-}
-
 FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForSequenceClassification",
     {
@@ -92,24 +81,84 @@ FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForSequenceClassification),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING.model_types.items()
+}
 
 
+@overload
+def sequence_classification_class_for(
+    config: AlbertConfig,
+) -> type[FlaxAlbertForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: BartConfig,
+) -> type[FlaxBartForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: BertConfig,
+) -> type[FlaxBertForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: BigBirdConfig,
+) -> type[FlaxBigBirdForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: DistilBertConfig,
+) -> type[FlaxDistilBertForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: ElectraConfig,
+) -> type[FlaxElectraForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: MBartConfig,
+) -> type[FlaxMBartForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: RobertaConfig,
+) -> type[FlaxRobertaForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: RobertaPreLayerNormConfig,
+) -> type[FlaxRobertaPreLayerNormForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: RoFormerConfig,
+) -> type[FlaxRoFormerForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: XLMRobertaConfig,
+) -> type[FlaxXLMRobertaForSequenceClassification]: ...
+@overload
+def sequence_classification_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def sequence_classification_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForSequenceClassification picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForSequenceClassification(AutoModelClass):
-    """A Flax model class with a sequence classification head, picked from the config.
+    """Flax models with a sequence classification head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - albert (AlbertConfig): FlaxAlbertForSequenceClassification
     - bart (BartConfig): FlaxBartForSequenceClassification
@@ -123,13 +172,221 @@ class FlaxAutoModelForSequenceClassification(AutoModelClass):
     - roformer (RoFormerConfig): FlaxRoFormerForSequenceClassification
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForSequenceClassification
 
+    Type checkers infer the same class from the config's class:
+    `from_config(AlbertConfig(...))` is a FlaxAlbertForSequenceClassification.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import AlbertConfig
-        >>> from flax_auto import FlaxAutoModelForSequenceClassification
-        >>> model = FlaxAutoModelForSequenceClassification.from_config(AlbertConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import sequence_classification_class_for
+        >>> sequence_classification_class_for('albert').__name__
         'FlaxAlbertForSequenceClassification'
     """
 
     _model_mapping = FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: AlbertConfig, **kwargs: Any
+    ) -> FlaxAlbertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BartConfig, **kwargs: Any
+    ) -> FlaxBartForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BertConfig, **kwargs: Any
+    ) -> FlaxBertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: BigBirdConfig, **kwargs: Any
+    ) -> FlaxBigBirdForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: DistilBertConfig, **kwargs: Any
+    ) -> FlaxDistilBertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: ElectraConfig, **kwargs: Any
+    ) -> FlaxElectraForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: MBartConfig, **kwargs: Any
+    ) -> FlaxMBartForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaConfig, **kwargs: Any
+    ) -> FlaxRobertaForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RobertaPreLayerNormConfig, **kwargs: Any
+    ) -> FlaxRobertaPreLayerNormForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: RoFormerConfig, **kwargs: Any
+    ) -> FlaxRoFormerForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: XLMRobertaConfig, **kwargs: Any
+    ) -> FlaxXLMRobertaForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: AlbertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxAlbertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBartForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: BigBirdConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxBigBirdForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: DistilBertConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxDistilBertForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: ElectraConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxElectraForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: MBartConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxMBartForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RobertaPreLayerNormConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRobertaPreLayerNormForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: RoFormerConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxRoFormerForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: XLMRobertaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxXLMRobertaForSequenceClassification: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

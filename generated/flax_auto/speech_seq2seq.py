@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.speech_encoder_decoder.configuration_speech_encoder_decoder import (
@@ -23,11 +26,6 @@ from transformers.models.whisper.modeling_flax_whisper import (
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES: dict[str, str] = {
-    "speech-encoder-decoder": "FlaxSpeechEncoderDecoderModel",
-    "whisper": "FlaxWhisperForConditionalGeneration",
-}
-
 FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForSpeechSeq2Seq",
     {
@@ -38,35 +36,132 @@ FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING = ModelMapping(
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING.model_types.items()
+}
 
 
+@overload
+def speech_seq2seq_class_for(
+    config: SpeechEncoderDecoderConfig,
+) -> type[FlaxSpeechEncoderDecoderModel]: ...
+@overload
+def speech_seq2seq_class_for(
+    config: WhisperConfig,
+) -> type[FlaxWhisperForConditionalGeneration]: ...
+@overload
+def speech_seq2seq_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def speech_seq2seq_class_for(
     config: PretrainedConfig | str,
 ) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForSpeechSeq2Seq picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForSpeechSeq2Seq(AutoModelClass):
-    """A Flax model class with a sequence-to-sequence speech-to-text modeling head, picked from the config.
+    """Flax models with a sequence-to-sequence speech-to-text modeling head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - speech-encoder-decoder (SpeechEncoderDecoderConfig): FlaxSpeechEncoderDecoderModel
     - whisper (WhisperConfig): FlaxWhisperForConditionalGeneration
 
+    Type checkers infer the same class from the config's class:
+    `from_config(SpeechEncoderDecoderConfig(...))` is a FlaxSpeechEncoderDecoderModel.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import SpeechEncoderDecoderConfig
-        >>> from flax_auto import FlaxAutoModelForSpeechSeq2Seq
-        >>> model = FlaxAutoModelForSpeechSeq2Seq.from_config(SpeechEncoderDecoderConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import speech_seq2seq_class_for
+        >>> speech_seq2seq_class_for('speech-encoder-decoder').__name__
         'FlaxSpeechEncoderDecoderModel'
     """
 
     _model_mapping = FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: SpeechEncoderDecoderConfig, **kwargs: Any
+    ) -> FlaxSpeechEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: WhisperConfig, **kwargs: Any
+    ) -> FlaxWhisperForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: SpeechEncoderDecoderConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxSpeechEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: WhisperConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxWhisperForConditionalGeneration: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )

@@ -8,6 +8,9 @@ Importing this module imports exactly the model classes of this table.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Literal, overload
+
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from transformers.models.vision_encoder_decoder.configuration_vision_encoder_decoder import (
@@ -19,10 +22,6 @@ from transformers.models.vision_encoder_decoder.modeling_flax_vision_encoder_dec
 
 from flax_auto._auto import AutoModelClass, ModelMapping
 
-FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING_NAMES: dict[str, str] = {
-    "vision-encoder-decoder": "FlaxVisionEncoderDecoderModel",
-}
-
 FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForVision2Seq",
     {
@@ -32,32 +31,110 @@ FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING = ModelMapping(
         ),
     },
 )
+# Upstream's table of class names (model_type -> name), read off the mapping above.
+FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING_NAMES: dict[str, str] = {
+    model_type: model_class.__name__
+    for model_type, model_class in FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING.model_types.items()
+}
 
 
+@overload
+def vision2seq_class_for(
+    config: VisionEncoderDecoderConfig,
+) -> type[FlaxVisionEncoderDecoderModel]: ...
+@overload
+def vision2seq_class_for(
+    config: PretrainedConfig | str,
+) -> type[FlaxPreTrainedModel]: ...
 def vision2seq_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
     """The model class FlaxAutoModelForVision2Seq picks for a config or a model_type string.
 
-    Raises ValueError, naming the config class and model_type and listing the
-    supported model types, when there is no such model class.
+    One dict lookup in FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING; no model is built.
+    Type checkers infer the class from the config's class; a model_type string
+    or a config class not in the table gives FlaxPreTrainedModel.
+
+    Raises:
+        ValueError: no model class for this config class or model_type. The
+            message names the config class and model_type, lists the supported
+            model types and suggests the closest one.
     """
     return FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING.model_class(config)
 
 
 class FlaxAutoModelForVision2Seq(AutoModelClass):
-    """A Flax model class with a vision-to-text modeling head, picked from the config.
+    """Flax models with a vision-to-text modeling head, of the class the config selects.
 
-    `from_config(config)` builds a new model and `from_pretrained(path)` loads a
-    checkpoint, with the class that the config's type selects:
+    `from_config(config)` builds a new, randomly initialised model and
+    `from_pretrained(path)` loads a checkpoint, whose config.json (or `config=`)
+    selects the class. Supported model types, as `model_type (config class): model class`:
 
     - vision-encoder-decoder (VisionEncoderDecoderConfig): FlaxVisionEncoderDecoderModel
 
+    Type checkers infer the same class from the config's class:
+    `from_config(VisionEncoderDecoderConfig(...))` is a FlaxVisionEncoderDecoderModel.
+    A config class not listed here gives FlaxPreTrainedModel.
+
     Example::
 
-        >>> from transformers import VisionEncoderDecoderConfig
-        >>> from flax_auto import FlaxAutoModelForVision2Seq
-        >>> model = FlaxAutoModelForVision2Seq.from_config(VisionEncoderDecoderConfig())
-        >>> type(model).__name__
+        >>> from flax_auto import vision2seq_class_for
+        >>> vision2seq_class_for('vision-encoder-decoder').__name__
         'FlaxVisionEncoderDecoderModel'
     """
 
     _model_mapping = FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING
+
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: VisionEncoderDecoderConfig, **kwargs: Any
+    ) -> FlaxVisionEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_config(
+        cls, config: PretrainedConfig, **kwargs: Any
+    ) -> FlaxPreTrainedModel:
+        return super().from_config(config, **kwargs)
+
+    # With upstream's `_do_init=False`, from_pretrained returns (model, params).
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[False],
+        **kwargs: Any,
+    ) -> tuple[FlaxPreTrainedModel, dict[str, Any]]: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: VisionEncoderDecoderConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxVisionEncoderDecoderModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel: ...
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        **kwargs: Any,
+    ) -> FlaxPreTrainedModel | tuple[FlaxPreTrainedModel, dict[str, Any]]:
+        return super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, **kwargs
+        )
