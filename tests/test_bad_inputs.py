@@ -200,40 +200,32 @@ def test_bad_input_is_reported_at_file_line_exit_2_nothing_written(project: Path
     assert run("check", "--root", str(project)) == (2, "", stderr)
 
 
-def _break_one_module(root: Path, python: str) -> None:
-    """Make the task template emit `python` for the last task module only (vision2seq)."""
-    _append_to_template(root, '{% if task.module == "vision2seq" %}\n' + python + "\n{% endif %}\n")
-
-
-def test_output_black_cannot_parse_names_the_module_and_black_error(project: Path) -> None:
-    _break_one_module(project, "def broken(:")
+@pytest.mark.parametrize(
+    ("python", "expected"),
+    [
+        pytest.param(
+            "def broken(:",
+            r"flax_auto/vision2seq\.py: black cannot parse the rendered module: "
+            r"cannot parse for target version Python 3\.11: \d+:11\n"
+            r"    def broken\(:\n"
+            r" +\^\n"
+            r"ParseError: bad input\n",
+            id="black cannot parse",
+        ),
+        pytest.param(
+            "return 1",
+            r"flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n",
+            id="does not compile",
+        ),
+    ],
+)
+def test_bad_output_of_one_module_names_it_and_writes_nothing(project: Path, python: str, expected: str) -> None:
+    """Only the last module (vision2seq) is broken: all others were rendered and formatted first."""
+    _append_to_template(project, '{% if task.module == "vision2seq" %}\n' + python + "\n{% endif %}\n")
     before = snapshot(project)
 
     code, stdout, stderr = run("generate", "--root", str(project))
 
     assert (code, stdout) == (2, "")
-    assert re.fullmatch(
-        r"flax_auto/vision2seq\.py: black cannot parse the rendered module: "
-        r"cannot parse for target version Python 3\.11: \d+:11\n"
-        r"    def broken\(:\n"
-        r" +\^\n"
-        r"ParseError: bad input\n"
-        r"1 error\(s\); nothing was written\n",
-        stderr,
-    ), stderr
-    assert snapshot(project) == before
-
-
-def test_output_that_does_not_compile_names_the_module_and_line(project: Path) -> None:
-    _break_one_module(project, "return 1")
-    before = snapshot(project)
-
-    code, stdout, stderr = run("generate", "--root", str(project))
-
-    assert (code, stdout) == (2, "")
-    assert re.fullmatch(
-        r"flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n"
-        r"1 error\(s\); nothing was written\n",
-        stderr,
-    ), stderr
+    assert re.fullmatch(expected + r"1 error\(s\); nothing was written\n", stderr), stderr
     assert snapshot(project) == before
