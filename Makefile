@@ -23,8 +23,21 @@ $(VENV)/.test-installed: $(VENV)/.codegen-installed
 	$(INSTALL) --group test -e .
 	touch $@
 
-generate: $(VENV)/.codegen-installed
+# `make generate` runs the generator only when something it reads changed: the
+# tables, the templates, its own code, its install (black's version), or
+# generated/flax_auto itself (a file edited, or added or removed, which changes
+# the folder's mtime), so a hand edit is always repaired. The folders are listed
+# too so that deleting an input counts as a change.
+GENERATOR_INPUTS := codegen codegen/tables templates \
+	$(wildcard codegen/*.py codegen/tables/*.toml templates/*.jinja)
+GENERATED := $(filter-out %/__pycache__,$(wildcard generated/flax_auto generated/flax_auto/*))
+GENERATE_STAMP := build/generate.stamp
+
+generate: $(GENERATE_STAMP)
+
+$(GENERATE_STAMP): $(VENV)/.codegen-installed $(GENERATOR_INPUTS) $(GENERATED)
 	$(PY) -m codegen generate
+	@mkdir -p $(@D) && touch $@
 
 check: $(VENV)/.codegen-installed
 	$(PY) -m codegen check

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from codegen.build import OUTPUT, ROOT, TABLES, build, load_tables
-from codegen.check import stale_report
-from codegen.errors import EXIT_OK, EXIT_STALE, InputError
+from codegen.check import compare
+from codegen.errors import EXIT_OK, EXIT_STALE, EXIT_WRITE_FAILED, InputError
 from codegen.explain import explain
 from codegen.listing import FORMATS, listing
-from codegen.sync import apply_sync, installed_upstream, plan_sync, read_upstream, report
+from codegen.sync import (
+    apply_sync,
+    installed_upstream,
+    plan_sync,
+    read_upstream,
+    report,
+)
 from codegen.write import write_package
-
-FIX = "run `make generate` (or `python -m codegen generate`) and commit the result"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,9 +33,14 @@ def parser() -> argparse.ArgumentParser:
     ]:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--out", type=Path, default=None, help="package folder (default: generated/flax_auto)")
+        add_root_option(command)
         command.add_argument("--verbose", action="store_true", help="list every file and what happened to it")
     add_table_tools(commands.add_parser)
     return parser
+
+
+def add_root_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--root", type=Path, default=ROOT, help="folder whose codegen/tables and templates are read")
 
 
 def add_table_tools(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
@@ -45,30 +55,41 @@ def add_table_tools(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     explain.add_argument("names", nargs="+", metavar="[AUTO_CLASS] MODEL_TYPE")
     table = add_parser("list", help="the matrix of tasks x model types")
     table.add_argument("--format", choices=FORMATS, default="text")
+    for command in (sync, explain, table):
+        add_root_option(command)
+
+
+def fix_command(args: argparse.Namespace) -> str:
+    """The one command that brings the checked folder back in sync."""
+    options = [] if args.root == ROOT else ["--root", str(args.root)]
+    options += [] if args.out is None else ["--out", str(args.out)]
+    return shlex.join(["python", "-m", "codegen", "generate", *options]) if options else "make generate"
 
 
 def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     args = parser().parse_args(argv)
     if args.command in TABLE_TOOLS:
         return TABLE_TOOLS[args.command](args, stdout, stderr)
-    out_dir = args.out or ROOT / OUTPUT
+    out_dir = args.out or args.root / OUTPUT
     label = str(args.out) if args.out else OUTPUT.as_posix()
     try:
-        files = build()
+        files = build(args.root)
     except InputError as error:
-        for problem in error.problems:
-            print(f"error: {problem}", file=stderr)
-        print(f"{len(error.problems)} error(s); nothing was written", file=stderr)
-        return error.exit_code
+        return print_problems(error, stderr, "nothing was written")
     if args.command == "check":
-        report = stale_report(files, out_dir, label)
-        if report:
-            stdout.writelines(report)
-            print(f"{label} is stale: {FIX}", file=stderr)
+        stale = compare(files, out_dir, label)
+        if stale:
+            stdout.writelines(stale.diff)
+            stdout.flush()
+            print(f"{label} is stale ({stale.summary()}); to fix it run: {fix_command(args)}", file=stderr)
             return EXIT_STALE
         print(f"{label} is up to date ({len(files)} files)", file=stdout)
         return EXIT_OK
-    result = write_package(files, out_dir)
+    try:
+        result = write_package(files, out_dir)
+    except OSError as error:
+        print(f"error: {error}; {label} was left as it was", file=stderr)
+        return EXIT_WRITE_FAILED
     if args.verbose:
         for kind, names in [("written", result.written), ("unchanged", result.unchanged), ("removed", result.removed)]:
             for name in names:
@@ -82,8 +103,9 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
 
 
 def print_problems(error: InputError, stderr: TextIO, outcome: str = "") -> int:
+    """Each problem on its own line (`path:line: ...`), then the count and what it means."""
     for problem in error.problems:
-        print(f"error: {problem}", file=stderr)
+        print(problem, file=stderr)
     if outcome:
         print(f"{len(error.problems)} error(s); {outcome}", file=stderr)
     return error.exit_code
@@ -100,11 +122,11 @@ def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             upstream = installed_upstream()
         else:
             upstream = read_upstream(args.path, args.config_path or args.config_auto)
-        plan = plan_sync(upstream, ROOT / TABLES, ROOT)
+        plan = plan_sync(upstream, args.root / TABLES, args.root)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     if not args.dry_run:
-        apply_sync(plan, ROOT)
+        apply_sync(plan, args.root)
     for line in report(plan, upstream, args.dry_run):
         print(line, file=stdout)
     return EXIT_OK
@@ -114,7 +136,7 @@ def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
     if len(args.names) > 2:
         return print_problems(InputError(["explain takes AUTO_CLASS MODEL_TYPE, or MODEL_TYPE"]), stderr)
     try:
-        lines = explain(load_tables(ROOT), args.names)
+        lines = explain(load_tables(args.root), args.names)
     except InputError as error:
         return print_problems(error, stderr)
     for line in lines:
@@ -124,7 +146,7 @@ def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
 
 def list_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        stdout.write(listing(load_tables(ROOT), args.format))
+        stdout.write(listing(load_tables(args.root), args.format))
     except InputError as error:
         return print_problems(error, stderr)
     return EXIT_OK

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EXIT_OK = 0
-EXIT_STALE = 1
-EXIT_INVALID = 2
+EXIT_STALE = 1  # check: generated/ differs from what generate would write
+EXIT_INVALID = 2  # tables or templates are invalid; nothing was written
+EXIT_WRITE_FAILED = 3  # generate could not write; generated/ was left as it was
 
 
 @dataclass(frozen=True, order=True)

@@ -1,4 +1,4 @@
-"""Format generated modules with black, mode fixed here, black pinned exactly in pyproject.toml."""
+"""Format generated modules with black (mode fixed here, black pinned exactly) and compile them."""
 
 from __future__ import annotations
 
@@ -18,8 +18,13 @@ MODE = black.Mode(
 
 
 def format_module(name: str, source: str) -> str:
-    """Black-format one rendered module; unparsable output names the module."""
+    """Black-format one rendered module and make sure it compiles; a failure names the module."""
     try:
-        return black.format_str(source, mode=MODE)
+        formatted = black.format_str(source, mode=MODE)
     except InvalidInput as error:
         raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
+    try:
+        compile(formatted, f"flax_auto/{name}", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        raise InputError([f"flax_auto/{name}:{error.lineno}: the formatted module does not compile: {error.msg}"]) from None
+    return formatted

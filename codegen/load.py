@@ -1,7 +1,8 @@
 """Read the table files: parsed TOML plus the line of every key, for file:line errors.
 
-tomllib gives no positions, so a small scan of the text maps (section, key) to
-its line. The table format is deliberately simple (sections of `key = value`
+tomllib gives no positions and reports only the first key defined twice, so a
+small scan of the text maps (section, key) to its line and finds every
+duplicate. The table format is deliberately simple (sections of `key = value`
 lines) so that the scan is exact.
 """
 
@@ -9,15 +10,18 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codegen.errors import InputError, Location
 
-_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*(?:"([^"\\]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+_SECTION = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+# What the keys of a section are, for "duplicate model_type" rather than "duplicate key".
+_KEY_MEANING = {"models": "model_type", "configs": "model_type"}
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,9 @@ class TableFile:
     lines: dict[tuple[str, str], int]
 
     def where(self, section: str = "", key: str = "") -> Location:
-        """The line of `key` in `[section]`, of the section header, or line 1."""
-        line = self.lines.get((section, key)) or self.lines.get((section, "")) or 1
-        return Location(self.path, line)
+        """The line of `key` in `[section]`, else of the `[section]` header, else line 1."""
+        line = (self.lines.get((section, key)) if key else None) or self.lines.get(("", section))
+        return Location(self.path, line or 1)
 
 
 def section_name(line: str) -> str | None:
@@ -41,29 +45,55 @@ def section_name(line: str) -> str | None:
 
 
 def row_key(line: str) -> str | None:
-    """The key a `key = value` line defines, or None for comments, blanks and headers."""
+    """The key a `key = value` line defines (escapes decoded), or None for other lines."""
     key = _KEY.match(line)
-    return next(group for group in key.groups() if group is not None) if key else None
+    return _key_name(key.group(1)) if key else None
+
+
+def _key_name(token: str) -> str:
+    """The key a bare or quoted TOML key token stands for (escapes decoded)."""
+    try:
+        return next(iter(tomllib.loads(f"{token} = 0")))
+    except tomllib.TOMLDecodeError:
+        return token
+
+
+def scan_keys(text: str) -> Iterator[tuple[str, str, int]]:
+    """(section, key, line) for every `key =` line; a `[section]` header is ("", section)."""
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _SECTION.match(line)
+        if header:
+            section = header.group(1)
+            yield "", section, number
+            continue
+        key = _KEY.match(line)
+        if key:
+            yield section, _key_name(key.group(1)), number
 
 
 def key_lines(text: str) -> dict[tuple[str, str], int]:
-    """Map (section, key) -> line number; a section header is (section, "")."""
+    """Map (section, key) -> the line that first defines it."""
     lines: dict[tuple[str, str], int] = {}
-    section = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = section_name(line)
-        if header is not None:
-            section = header
-            lines.setdefault((section, ""), number)
-            continue
-        key = row_key(line)
-        if key is not None:
-            lines.setdefault((section, key), number)
+    for section, key, number in scan_keys(text):
+        lines.setdefault((section, key), number)
     return lines
 
 
+def duplicate_keys(text: str) -> list[tuple[int, str]]:
+    """(line, problem) for every section or key defined twice; tomllib names only the first."""
+    first: dict[tuple[str, str], int] = {}
+    duplicates: list[tuple[int, str]] = []
+    for section, key, number in scan_keys(text):
+        seen = first.setdefault((section, key), number)
+        if seen != number:
+            what = f"{_KEY_MEANING.get(section, 'key')} in [{section}]" if section else "section"
+            duplicates.append((number, f"duplicate {what} (first at line {seen}): {key!r}"))
+    return duplicates
+
+
 def read_table(path: Path, root: Path) -> TableFile:
-    """Parse one table file; a TOML error becomes an InputError at its file:line."""
+    """Parse one table file; TOML errors become InputError lines at their file:line."""
     relative = path.relative_to(root).as_posix()
     try:
         text = path.read_text(encoding="utf-8")
@@ -78,9 +108,11 @@ def parse_table(text: str, relative: str) -> TableFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         position = _TOML_POSITION.search(str(error))
-        line = position.group(1) if position else "1"
-        message = _TOML_POSITION.sub("", str(error)).strip()
-        raise InputError([f"{relative}:{line}: invalid TOML: {message}"]) from None
+        line = int(position.group(1)) if position else 1
+        problems = duplicate_keys(text)
+        if line not in {number for number, _ in problems}:
+            problems.append((line, f"invalid TOML: {_TOML_POSITION.sub('', str(error)).strip()}"))
+        raise InputError([f"{relative}:{number}: {problem}" for number, problem in sorted(problems)]) from None
     return TableFile(relative, data, key_lines(text))
 
 

@@ -30,7 +30,13 @@ from codegen.upstream import (
     models_folder,
     read_source,
 )
-from codegen.validate import CONFIG_TABLE, default_package, is_identifier, is_model_type, validate
+from codegen.validate import (
+    CONFIG_TABLE,
+    default_package,
+    is_identifier,
+    is_model_type,
+    validate,
+)
 from codegen.write import write_atomic
 
 

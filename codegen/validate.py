@@ -51,14 +51,18 @@ def _table(value: object) -> dict[str, object] | None:
 
 
 class _Problems:
-    """Collects `path:line: message: 'value'` lines."""
+    """Collects `path:line: message: 'value'` lines; `lines` gives them in file and line order."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.found: list[tuple[Location, str]] = []
 
     def add(self, where: Location, message: str, value: object = None) -> None:
         suffix = "" if value is None else f": {value!r}"
-        self.lines.append(f"{where}: {message}{suffix}")
+        self.found.append((where, f"{where}: {message}{suffix}"))
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for _, line in sorted(self.found, key=lambda found: found[0])]
 
 
 def validate(files: list[TableFile]) -> Tables:
@@ -76,11 +80,12 @@ def validate(files: list[TableFile]) -> Tables:
     ]
     if not tasks:
         problems.add(config_file.where(), "no task tables next to the config table")
-    _check_collisions(model_types, tasks, problems)
+    valid = [model_type for model_type in model_types.values() if model_type is not None]
+    _check_collisions(valid, tasks, problems)
     if problems.lines:
         raise InputError(problems.lines)
     return Tables(
-        model_types=tuple(model_types.values()),
+        model_types=tuple(valid),
         tasks=tuple(tasks),
         sources=tuple(file.path for file in files),
     )
@@ -94,46 +99,47 @@ def _check_keys(
     allowed: set[str],
     problems: _Problems,
 ) -> None:
+    what = f"key in [{section}]" if section else "section"
+    expected = ", ".join(sorted(allowed) if section else (f"[{name}]" for name in sorted(allowed)))
     for key in data:
         if key not in allowed:
-            label = f"unknown key in [{section}]" if section else "unknown section"
-            problems.add(file.where(section, key), label, key)
+            problems.add(file.where(section, key), f"unknown {what} (expected {expected})", key)
     for key in sorted(required - data.keys()):
-        label = f"[{section}] is missing" if section else "missing section"
-        problems.add(file.where(section), label, key)
+        problems.add(file.where(section), f"missing {what}", key)
 
 
-def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType]:
+def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | None]:
+    """Every model_type of the config table; None for a row with problems (already reported)."""
     _check_keys(file, "", file.data, {"configs"}, {"configs"}, problems)
     rows = _table(file.data.get("configs", {}))
     if rows is None:
         problems.add(file.where("configs"), "[configs] must be a table")
         return {}
-    model_types: dict[str, ModelType] = {}
-    for name, value in rows.items():
-        where = file.where("configs", name)
-        if not is_model_type(name):
-            problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
-            continue
-        row = _table({"config": value} if isinstance(value, str) else value)
-        if row is None:
-            problems.add(where, "expected a config class name or { config = ..., package = ... }", value)
-            continue
-        for key in sorted(row.keys() - {"config", "package"}):
-            problems.add(where, "unknown key in a config row", key)
-        config_class = row.get("config")
-        package = row.get("package", default_package(name))
-        if not is_identifier(config_class):
-            problems.add(where, "config class is not a Python identifier", config_class)
-            continue
-        if not (isinstance(package, str) and _MODULE.fullmatch(package) and is_identifier(package)):
-            problems.add(where, "package is not a module name; give package = \"...\"", package)
-            continue
-        model_types[name] = ModelType(name, config_class, package, where)
-    return model_types
+    return {name: _model_type(name, value, file.where("configs", name), problems) for name, value in rows.items()}
 
 
-def _task(file: TableFile, model_types: dict[str, ModelType], problems: _Problems) -> Task:
+def _model_type(name: str, value: object, where: Location, problems: _Problems) -> ModelType | None:
+    found = len(problems.found)
+    if not is_model_type(name):
+        problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
+    row = _table({"config": value} if isinstance(value, str) else value)
+    if row is None:
+        problems.add(where, "expected a config class name or { config = ..., package = ... }", value)
+        return None
+    for key in sorted(row.keys() - {"config", "package"}):
+        problems.add(where, "unknown key in a config row (expected config, package)", key)
+    config_class = row.get("config")
+    package = row.get("package", default_package(name))
+    if not is_identifier(config_class):
+        problems.add(where, "config class is not a Python identifier", config_class)
+    if not (isinstance(package, str) and _MODULE.fullmatch(package) and is_identifier(package)):
+        problems.add(where, "package must be one module name (lower-case letters, digits, '_')", package)
+    if len(problems.found) > found or not (is_identifier(config_class) and isinstance(package, str)):
+        return None
+    return ModelType(name, config_class, package, where)
+
+
+def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
     module = file.path.rsplit("/", 1)[-1].removesuffix(".toml")
     if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
         problems.add(file.where(), "table file name is not a usable module name", module)
@@ -163,23 +169,23 @@ def _task(file: TableFile, model_types: dict[str, ModelType], problems: _Problem
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
         elif name not in model_types:
             problems.add(where, f"model_type is not in {CONFIG_TABLE}", name)
-        elif not is_identifier(model_class):
+        if not is_identifier(model_class):
             problems.add(where, "model class is not a Python identifier", model_class)
-        else:
-            entries.append(Entry(model_types[name], model_class, where))
+        elif (model_type := model_types.get(name)) is not None:
+            entries.append(Entry(model_type, model_class, where))
     return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path)
 
 
-def _check_collisions(model_types: dict[str, ModelType], tasks: list[Task], problems: _Problems) -> None:
+def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
     """One name, one class: a name imported from two modules, or defined twice, is an error."""
     origin: dict[str, tuple[str, Location]] = {}
 
     def claim(name: str, module: str, where: Location) -> None:
         seen = origin.setdefault(name, (module, where))
         if seen[0] != module:
-            problems.add(where, f"name also used for {seen[0]} at {seen[1]}; here it is {module}", name)
+            problems.add(where, f"one name, two classes: {module} here, {seen[0]} at {seen[1]}", name)
 
-    for model_type in model_types.values():
+    for model_type in model_types:
         claim(model_type.config_class, model_type.config_module, model_type.where)
     for task in tasks:
         for entry in task.entries:

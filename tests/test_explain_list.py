@@ -78,18 +78,18 @@ def test_explain_a_model_type_lists_exactly_the_auto_classes_upstream_supports_i
 def test_explain_unknown_names_suggest_the_closest_and_exit_2() -> None:
     assert run("explain", "FlaxAutoModelForCausalLM", "gtp2")[::2] == (
         2,
-        "error: FlaxAutoModelForCausalLM has no model_type 'gtp2'; did you mean 'gpt2'?\n",
+        "FlaxAutoModelForCausalLM has no model_type 'gtp2'; did you mean 'gpt2'?\n",
     )
     code, out, err = run("explain", "FlaxAutoModelForCasualLM", "gpt2")
     assert (code, out) == (2, "")
     assert err.startswith(
-        "error: unknown auto class 'FlaxAutoModelForCasualLM'; did you mean 'FlaxAutoModelForCausalLM'?"
+        "unknown auto class 'FlaxAutoModelForCasualLM'; did you mean 'FlaxAutoModelForCausalLM'?"
     )
     assert run("explain", "robbbbberta")[2] == (
-        "error: unknown model_type 'robbbbberta'; did you mean 'roberta'? (`python -m codegen list` shows all)\n"
+        "unknown model_type 'robbbbberta'; did you mean 'roberta'? (`python -m codegen list` shows all)\n"
     )
     assert run("explain", "FlaxAutoModelForCausalLM", "beit")[2] == (
-        "error: FlaxAutoModelForCausalLM has no model_type 'beit'; 'beit' is in: "
+        "FlaxAutoModelForCausalLM has no model_type 'beit'; 'beit' is in: "
         "FlaxAutoModelForImageClassification, FlaxAutoModel\n"
     )
 

@@ -43,7 +43,7 @@ def test_check_shows_a_diff_and_exits_1_after_a_hand_edit(tmp_path: Path) -> Non
     assert f"--- {out}/causal_lm.py (committed)" in diff
     assert '-        "gpt-2": (GPT2Config, FlaxGPT2LMHeadModel),' in diff
     assert '+        "gpt2": (GPT2Config, FlaxGPT2LMHeadModel),' in diff
-    assert "make generate" in stderr.getvalue()
+    assert stderr.getvalue().endswith(f"to fix it run: python -m codegen generate --out {out}\n")
 
 
 def test_generate_leaves_unchanged_files_alone(tmp_path: Path) -> None:

@@ -1,0 +1,192 @@
+"""Writes: atomic per file, unchanged files untouched, orphans removed, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from codegen_support import (
+    COMMITTED,
+    copy_project,
+    edit,
+    make_stale,
+    read_package,
+    run,
+    snapshot,
+)
+
+from codegen.build import ROOT, build
+from codegen.write import write_package
+
+OUT = "generated/flax_auto"
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, str]:
+    return build()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def test_generate_into_an_empty_folder_writes_the_committed_package(tmp_path: Path) -> None:
+    code, stdout, _ = run("generate", "--out", str(tmp_path / "flax_auto"))
+    assert (code, stdout) == (0, f"{tmp_path / 'flax_auto'}: 18 written, 0 unchanged, 0 removed\n")
+    assert read_package(tmp_path / "flax_auto") == read_package(COMMITTED)
+
+
+def test_verbose_names_what_was_written_unchanged_and_removed(project: Path) -> None:
+    make_stale(project / OUT)
+    code, stdout, _ = run("generate", "--root", str(project), "--verbose")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert [line for line in lines if not line.startswith("unchanged: ")] == [
+        f"written: {OUT}/__init__.py",
+        f"written: {OUT}/causal_lm.py",
+        f"written: {OUT}/masked_lm.py",
+        f"written: {OUT}/model.py",
+        f"removed: {OUT}/orphan.py",
+        f"{OUT}: 4 written, 14 unchanged, 1 removed",
+    ]
+    assert f"unchanged: {OUT}/configs.py" in lines
+    assert read_package(project / OUT) == read_package(COMMITTED)
+
+
+def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced_not_rewritten(
+    project: Path, expected: dict[str, str]
+) -> None:
+    package = project / OUT
+    edit(package / "causal_lm.py", "DO NOT EDIT.", "DO NOT EDIT!")
+    before = {path.name: path.stat() for path in package.iterdir()}
+
+    report = write_package(expected, package)
+
+    assert report.written == ["causal_lm.py"] and not report.removed
+    after = {path.name: path.stat() for path in package.iterdir()}
+    assert sorted(after) == sorted(before), "no temp file is left behind"
+    for name, stat in after.items():
+        if name == "causal_lm.py":
+            # A new inode: the file was renamed into place, never written in place.
+            assert stat.st_ino != before[name].st_ino
+        else:
+            assert (stat.st_ino, stat.st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns), name
+
+
+def test_orphans_are_removed_wherever_they_are(project: Path, expected: dict[str, str]) -> None:
+    package = project / OUT
+    (package / "old_task.py").write_text("")
+    (package / ".model.py.x1y2.tmp").write_text("left by a killed run")
+    (package / "sub").mkdir()
+    (package / "sub" / "deep.py").write_text("")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "model.cpython-311.pyc").write_bytes(b"cache")
+
+    report = write_package(expected, package)
+
+    assert report.removed == [".model.py.x1y2.tmp", "old_task.py", "sub/deep.py"]
+    assert read_package(package) == read_package(COMMITTED)
+    assert (package / "__pycache__" / "model.cpython-311.pyc").read_bytes() == b"cache", "caches are not owned"
+
+
+def test_a_failure_while_staging_changes_nothing(project: Path, expected: dict[str, str]) -> None:
+    """A file the OS refuses (name too long) after other files were staged."""
+    package = project / OUT
+    make_stale(package)
+    before = snapshot(project)
+    files = expected | {"z" * 300 + ".py": "late = 1\n"}
+
+    with pytest.raises(OSError, match="File name too long"):
+        write_package(files, package)
+
+    assert snapshot(project) == before
+
+
+def test_a_failure_while_renaming_puts_everything_back(project: Path) -> None:
+    """vision2seq.py, last in order, cannot replace the folder squatting its name:
+    by then the orphan is removed, files before it are replaced and model.py is created."""
+    package = project / OUT
+    make_stale(package)
+    (package / "link.py").symlink_to("nowhere")
+    (package / "configs.py").unlink()
+    (package / "configs.py").symlink_to("../elsewhere/configs.py")
+    (package / "vision2seq.py").unlink()
+    (package / "vision2seq.py").mkdir()
+    before = snapshot(project)
+
+    code, stdout, stderr = run("generate", "--root", str(project))
+
+    assert (code, stdout) == (3, "")
+    assert stderr.startswith("error: [Errno 21] Is a directory: ")
+    assert stderr.endswith(f"; {OUT} was left as it was\n")
+    assert snapshot(project) == before
+
+
+def test_a_failure_into_a_new_folder_leaves_no_folder(tmp_path: Path, expected: dict[str, str]) -> None:
+    with pytest.raises(OSError):
+        write_package(expected | {"z" * 300 + ".py": ""}, tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Path:
+    """A copy with the Makefile and the real .venv, to run `make` in."""
+    root = copy_project(tmp_path / "project", ("codegen", "templates", OUT))
+    for name in ["Makefile", "pyproject.toml", "constraints.txt"]:
+        shutil.copy2(ROOT / name, root / name)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    return root
+
+
+def make(root: Path, target: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["make", "--no-print-directory", target], cwd=root, capture_output=True, text=True, check=False)
+
+
+def generator_ran(result: subprocess.CompletedProcess[str]) -> bool:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return "-m codegen generate" in result.stdout
+
+
+def newer_than_stamp(root: Path, path: Path) -> None:
+    """Give path an mtime just after the stamp's: file times tick in milliseconds, runs are faster."""
+    stamp = (root / "build" / "generate.stamp").stat().st_mtime_ns
+    os.utime(path, ns=(stamp + 10_000_000, stamp + 10_000_000), follow_symlinks=False)
+
+
+def test_make_generate_runs_only_when_an_input_or_the_output_changed(make_project: Path) -> None:
+    root, package = make_project, make_project / OUT
+    assert generator_ran(make(root, "generate")), "no stamp yet: the first run generates"
+    mtimes = {path.name: path.stat().st_mtime_ns for path in package.iterdir()}
+    result = make(root, "generate")
+    assert not generator_ran(result) and "Nothing to be done for 'generate'" in result.stdout
+    assert {path.name: path.stat().st_mtime_ns for path in package.iterdir()} == mtimes
+
+    for changed in ["templates/task.py.jinja", "codegen/tables/model.toml", "codegen/render.py"]:
+        newer_than_stamp(root, root / changed)
+        assert generator_ran(make(root, "generate")), changed
+
+    edit(package / "model.py", "DO NOT EDIT.", "DO NOT EDIT!")
+    newer_than_stamp(root, package / "model.py")
+    assert generator_ran(make(root, "generate")), "a hand edit is repaired"
+    (package / "causal_lm.py").unlink()
+    (package / "extra.py").write_text("")
+    newer_than_stamp(root, package)
+    assert generator_ran(make(root, "generate")), "a deleted file is restored, an added one removed"
+    assert read_package(package) == read_package(COMMITTED)
+
+    (root / "codegen/tables/vision2seq.toml").unlink()
+    newer_than_stamp(root, root / "codegen/tables")
+    result = make(root, "generate")
+    assert generator_ran(result) and "1 removed" in result.stdout, "a deleted table removes its module"
+
+
+def test_make_check_fails_and_names_a_hand_edited_file(make_project: Path) -> None:
+    edit(make_project / OUT / "configs.py", '"bert": BertConfig', '"bert": None')
+    result = make(make_project, "check")
+    assert result.returncode != 0
+    assert f"--- {OUT}/configs.py (committed)" in result.stdout
+    assert "to fix it run: make generate" in result.stderr
