@@ -71,9 +71,12 @@ class Task:
         """Config class -> model class, one per config class, as the mapping dict resolves it.
 
         The typing overloads come from this: gpt2 and gpt-sw3 share GPT2Config, and
-        two overloads for one config class would contradict each other.
+        two overloads for one config class would contradict each other. Like
+        upstream (and ModelMapping), the row whose model_type comes last in the
+        config table, which follows upstream's CONFIG_MAPPING_NAMES, wins.
         """
-        return {e.model_type.config_class: e.model_class for e in self.entries}
+        by_config_order = sorted(self.entries, key=lambda entry: entry.model_type.where)
+        return {e.model_type.config_class: e.model_class for e in by_config_order}
 
     @property
     def imports(self) -> list[tuple[str, list[str]]]:

@@ -17,7 +17,12 @@ from typing import Any, ClassVar
 from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 
-from flax_auto.configs import closest, config_from_pretrained, register_config
+from flax_auto.configs import (
+    CONFIG_MAPPING_NAMES,
+    closest,
+    config_from_pretrained,
+    register_config,
+)
 
 HUB_KWARGS = (
     "cache_dir",
@@ -57,7 +62,16 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         auto_class: str,
         entries: dict[str, tuple[type[PretrainedConfig], type[FlaxPreTrainedModel]]],
     ) -> None:
-        super().__init__(entries.values())
+        # Rows that share a config class (gpt2 and gpt-sw3: GPT2Config) resolve as
+        # upstream resolves them: through the model_type that comes last in
+        # CONFIG_MAPPING_NAMES. Entered in that order, the dict keeps that row.
+        position = {
+            model_type: index for index, model_type in enumerate(CONFIG_MAPPING_NAMES)
+        }
+        rows = sorted(
+            entries.items(), key=lambda row: position.get(row[0], len(position))
+        )
+        super().__init__(pair for _, pair in rows)
         self.auto_class = auto_class
         self.model_types = {name: model for name, (_, model) in entries.items()}
         self.builtin_config_names = frozenset(config.__name__ for config in self)
