@@ -193,8 +193,8 @@ def config_from_pretrained(
 
     Takes and returns what upstream's `AutoConfig.from_pretrained` does (with
     `return_unused_kwargs=True`, a `(config, unused_kwargs)` pair). A missing
-    config.json, one without a model_type, or one that asks for remote code is
-    refused with an error that names the path.
+    config.json, one without a model_type or with one flax_auto does not know,
+    or one that asks for remote code is refused with an error that names the path.
     """
     kwargs["_from_auto"] = True
     kwargs["name_or_path"] = pretrained_model_name_or_path
@@ -216,4 +216,10 @@ def config_from_pretrained(
             f"The config.json of {pretrained_model_name_or_path} has no `model_type`, "
             "so flax_auto cannot tell which config class to use."
         )
-    return config_class_for(model_type).from_dict(config_dict, **unused_kwargs)
+    try:
+        config_class = config_class_for(model_type)
+    except ValueError as error:
+        raise ValueError(
+            f"In the config.json of {pretrained_model_name_or_path}: {error}"
+        ) from None
+    return config_class.from_dict(config_dict, **unused_kwargs)
