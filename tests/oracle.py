@@ -1,0 +1,56 @@
+"""transformers 4.57.6's own answers, which flax_auto must give too, and how to compare them.
+
+The parity tests ask upstream's `modeling_flax_auto` (its lazy mappings, its
+`_get_model_class`, its auto classes) the same question they ask flax_auto.
+Upstream has a FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING but no auto class
+for it; `auto_class` builds that one from upstream's own base class and mapping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+from transformers.models.auto import modeling_flax_auto as upstream
+from transformers.models.auto.auto_factory import _BaseAutoModelClass, _get_model_class
+
+from codegen.build import ROOT
+from codegen.load import read_tables
+from codegen.validate import validate
+
+TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+# (auto class name, model_type) of every row of every task table.
+ENTRIES = [(task.auto_class, entry.model_type.name) for task in TABLES.tasks for entry in task.entries]
+
+
+class FlaxAutoModelForAudioClassification(_BaseAutoModelClass):
+    """The auto class upstream would have: its base class over its own mapping."""
+
+    _model_mapping = upstream.FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING
+
+
+def auto_class(name: str) -> Any:
+    """Upstream's auto class of that name."""
+    return getattr(upstream, name, None) or {
+        "FlaxAutoModelForAudioClassification": FlaxAutoModelForAudioClassification
+    }[name]
+
+
+def choice(auto_name: str, config: Any) -> type | None:
+    """The class upstream's auto class builds for this config, or None where it refuses.
+
+    The same test as upstream's from_config / from_pretrained: membership of
+    type(config) in the mapping (by class name), then `_get_model_class`.
+    """
+    mapping = auto_class(auto_name)._model_mapping
+    return _get_model_class(config, mapping) if type(config) in mapping else None
+
+
+def assert_same_tree(left: Any, right: Any) -> None:
+    """Same tree structure (paths) and, leaf by leaf, identical arrays."""
+    left_leaves, _ = jax.tree_util.tree_flatten_with_path(left)
+    right_leaves, _ = jax.tree_util.tree_flatten_with_path(right)
+    assert [path for path, _ in left_leaves] == [path for path, _ in right_leaves]
+    for (path, a), (_, b) in zip(left_leaves, right_leaves, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=jax.tree_util.keystr(path))
