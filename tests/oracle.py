@@ -22,6 +22,13 @@ from codegen.validate import validate
 TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
 # (auto class name, model_type) of every row of every task table.
 ENTRIES = [(task.auto_class, entry.model_type.name) for task in TABLES.tasks for entry in task.entries]
+# Well-known rows (text encoder, decoder, encoder-decoder, vision) that tests build through both.
+FAMILIAR_ROWS = [
+    ("FlaxAutoModel", "bert"),
+    ("FlaxAutoModelForCausalLM", "gpt2"),
+    ("FlaxAutoModelForSeq2SeqLM", "t5"),
+    ("FlaxAutoModelForImageClassification", "vit"),
+]
 
 
 class FlaxAutoModelForAudioClassification(_BaseAutoModelClass):

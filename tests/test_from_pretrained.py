@@ -15,7 +15,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from oracle import TABLES, assert_same_tree, auto_class
+from oracle import FAMILIAR_ROWS, TABLES, assert_same_tree, auto_class
 from tiny_models import TINY_CONFIGS, dummy_inputs
 
 import flax_auto
@@ -100,15 +100,7 @@ def test_composites_need_an_init_in_both(
             auto.from_pretrained(path, _do_init=False)
 
 
-@pytest.mark.parametrize(
-    ("auto_name", "model_type"),
-    [
-        ("FlaxAutoModel", "bert"),
-        ("FlaxAutoModelForCausalLM", "gpt2"),
-        ("FlaxAutoModelForSeq2SeqLM", "t5"),
-        ("FlaxAutoModelForImageClassification", "vit"),
-    ],
-)
+@pytest.mark.parametrize(("auto_name", "model_type"), FAMILIAR_ROWS)
 def test_default_load_with_its_random_init_matches_upstream(
     checkpoint: Callable[[str, str], Checkpoint], auto_name: str, model_type: str
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from oracle import ENTRIES, TABLES, assert_same_tree, auto_class, choice
+from oracle import ENTRIES, FAMILIAR_ROWS, TABLES, assert_same_tree, auto_class, choice
 from tiny_models import TINY_CONFIGS, dummy_inputs, expected_shapes
 
 import flax_auto
@@ -46,15 +46,7 @@ def test_the_sweep_covers_every_row_of_every_table() -> None:
     assert {model_type for _, model_type in ENTRIES} == set(TINY_CONFIGS)
 
 
-@pytest.mark.parametrize(
-    ("auto_name", "model_type"),
-    [
-        ("FlaxAutoModel", "bert"),
-        ("FlaxAutoModelForCausalLM", "gpt2"),
-        ("FlaxAutoModelForSeq2SeqLM", "t5"),
-        ("FlaxAutoModelForImageClassification", "vit"),
-    ],
-)
+@pytest.mark.parametrize(("auto_name", "model_type"), FAMILIAR_ROWS)
 def test_same_seed_builds_the_same_model_as_upstream(auto_name: str, model_type: str) -> None:
     ours = getattr(flax_auto, auto_name).from_config(TINY_CONFIGS[model_type](), seed=3)
     theirs = auto_class(auto_name).from_config(TINY_CONFIGS[model_type](), seed=3)
