@@ -57,7 +57,11 @@ def image_classification_class_for(
     Raises ValueError, naming the config class and model_type and listing the
     supported model types, when there is no such model class.
     """
-    return FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING[type(config)]
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForImageClassification(AutoModelClass):

@@ -86,7 +86,11 @@ def multiple_choice_class_for(
     Raises ValueError, naming the config class and model_type and listing the
     supported model types, when there is no such model class.
     """
-    return FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING[type(config)]
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForMultipleChoice(AutoModelClass):

@@ -108,7 +108,11 @@ def pretraining_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrained
     Raises ValueError, naming the config class and model_type and listing the
     supported model types, when there is no such model class.
     """
-    return FLAX_MODEL_FOR_PRETRAINING_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_PRETRAINING_MAPPING[type(config)]
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_PRETRAINING_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForPreTraining(AutoModelClass):

@@ -88,7 +88,11 @@ def seq2seq_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedM
     Raises ValueError, naming the config class and model_type and listing the
     supported model types, when there is no such model class.
     """
-    return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING[type(config)]
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForSeq2SeqLM(AutoModelClass):

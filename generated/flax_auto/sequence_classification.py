@@ -102,7 +102,11 @@ def sequence_classification_class_for(
     Raises ValueError, naming the config class and model_type and listing the
     supported model types, when there is no such model class.
     """
-    return FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING[type(config)]
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForSequenceClassification(AutoModelClass):
