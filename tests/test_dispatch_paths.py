@@ -43,7 +43,11 @@ def test_an_unknown_config_raises_one_clean_value_error() -> None:
         with pytest.raises(ValueError) as raised:
             dispatch(UnknownConfig())
         message = str(raised.value)
-        assert "UnknownConfig" in message and "'no-such-model'" in message and "FlaxAutoModelForCausalLM" in message
+        assert (
+            "UnknownConfig" in message
+            and "'no-such-model'" in message
+            and "FlaxAutoModelForCausalLM" in message
+        )
         assert raised.value.__context__ is None, "the KeyError of the fast path leaked into the traceback"
         with pytest.raises(ValueError, match="model_type 'lama'.*Did you mean 'llama'"):
             dispatch("lama")
