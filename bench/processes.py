@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.measure import timed_run
 from bench.report import Section
-from bench.stats import Summary, ratio, show, times
+from bench.stats import Summary, paired_ratio, ratio, show, times
 
 ROUNDS = 7
 IMPORTTIME_RUNS = 3
@@ -203,9 +203,12 @@ def cold_section(measured: dict[str, Summary]) -> Section:
 
 
 def model_modules(bodies: dict[str, tuple[str, int]]) -> dict[str, int]:
-    """How many `modeling_flax_*` modules each floor imports."""
+    """How many distinct model modules (`transformers.models.*.modeling_flax_*`) each floor imports."""
+    module = re.compile(r"transformers\.models\.\w+\.modeling_flax_\w+")
     return {
-        name: body.count(".modeling_flax_") for name, (body, _) in bodies.items() if name.startswith("floor.")
+        name: len(set(module.findall(body)))
+        for name, (body, _) in bodies.items()
+        if name.startswith("floor.")
     }
 
 
@@ -218,7 +221,7 @@ def import_section(
             "import",
             "wall",
             "CPU",
-            "above its direct-import floor (wall / CPU)",
+            "above its direct-import floor, paired by round (wall / CPU)",
             "vs upstream lazy import (wall / CPU)",
         ],
     )
@@ -245,7 +248,7 @@ def import_section(
         if floor:
             base = f"process/{floor}/import"
             above = " / ".join(
-                f"{ratio(measured[key + suffix], measured[base + suffix]) - 1:+.1%}"
+                f"{paired_ratio(measured[key + suffix], measured[base + suffix]) - 1:+.1%}"
                 for suffix in ("", "_cpu")
             )
         section.rows.append(

@@ -59,5 +59,16 @@ def ratio(numerator: Summary, denominator: Summary) -> float:
     return numerator.median / denominator.median
 
 
+def paired_ratio(numerator: Summary, denominator: Summary) -> float:
+    """Median of sample-by-sample ratios, for samples taken in pairs (the same round, back to back).
+
+    Pairs share the machine's state of the moment, so this sees a 1% difference
+    that two separate medians of noisy samples would blur.
+    """
+    if len(numerator.samples) != len(denominator.samples):
+        raise ValueError("paired_ratio needs samples taken in pairs")
+    return statistics.median(a / b for a, b in zip(numerator.samples, denominator.samples))
+
+
 def times(value: float) -> str:
     return f"{value:.3g}x"

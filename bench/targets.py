@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.stats import Summary, ratio, show, times
+from bench.stats import Summary, paired_ratio, ratio, show, times
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,10 @@ def range_text(ratios: dict[str, float]) -> str:
 
 
 def above_floor(measured: dict[str, Summary], name: str, floor: str) -> tuple[float, float]:
-    """How much longer than its floor an import takes: (wall, CPU), as fractions."""
+    """How much longer than its floor an import takes, paired round by round: (wall, CPU), as fractions."""
     return tuple(
-        ratio(measured[f"process/{name}/import{suffix}"], measured[f"process/{floor}/import{suffix}"]) - 1
+        paired_ratio(measured[f"process/{name}/import{suffix}"], measured[f"process/{floor}/import{suffix}"])
+        - 1
         for suffix in ("", "_cpu")
     )
 

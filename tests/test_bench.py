@@ -5,9 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from bench.processes import floor_script
 from bench.stages import main as run_stages
-from bench.stats import Summary, show
+from bench.stats import Summary, paired_ratio, show
 from bench.synthetic import scale_tables
 from codegen.build import OUTPUT, ROOT
 from codegen.load import read_tables
@@ -80,3 +82,13 @@ def test_summary_median_spread_and_units() -> None:
         "12 s",
         "2 MiB",
     ]
+
+
+def test_paired_ratio_compares_round_by_round() -> None:
+    """A steady 2% gap stays 2% even when the load moves both sides far more between rounds."""
+    floor = Summary((1.0, 2.0, 1.5, 3.0, 1.2))
+    ours = Summary(tuple(value * 1.02 for value in floor.samples))
+    assert paired_ratio(ours, floor) == pytest.approx(1.02)
+    assert paired_ratio(Summary((2.0, 9.0, 1.0)), Summary((1.0, 10.0, 1.0))) == 1.0
+    with pytest.raises(ValueError):
+        paired_ratio(Summary((1.0, 2.0)), Summary((1.0,)))
