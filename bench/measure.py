@@ -36,9 +36,13 @@ def per_call(
     }
     loops = {name: loops_for(timer) for name, timer in timers.items()}
     samples: dict[str, list[float]] = {name: [] for name in timers}
-    for _ in range(ROUNDS):
-        for name, timer in timers.items():
-            samples[name].append(timer.timeit(loops[name]) / loops[name])
+    names = list(timers)
+    for round_number in range(ROUNDS):
+        shift = round_number % len(
+            names
+        )  # no candidate always goes first, after the previous round's garbage
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(timers[name].timeit(loops[name]) / loops[name])
     return {name: Summary(tuple(values)) for name, values in samples.items()}
 
 
