@@ -10,7 +10,6 @@ import resource
 import subprocess
 import time
 import timeit
-from collections.abc import Callable
 
 from bench.stats import Summary
 
@@ -26,21 +25,21 @@ def loops_for(timer: timeit.Timer) -> int:
     return max(1, round(loops * ROUND_SECONDS / elapsed))
 
 
-def per_call(
-    candidates: dict[str, tuple[str, dict[str, object]]], clock: Callable[[], float] = time.process_time
-) -> dict[str, Summary]:
-    """CPU seconds per execution of each (statement, namespace), candidates interleaved round by round."""
+def per_call(candidates: dict[str, tuple[str, dict[str, object]]]) -> dict[str, Summary]:
+    """CPU seconds per execution of each (statement, namespace), candidates interleaved round by round.
+
+    The order rotates every round, so no candidate always runs first, right
+    after the previous round's garbage.
+    """
     timers = {
-        name: timeit.Timer(stmt, timer=clock, globals=namespace)
+        name: timeit.Timer(stmt, timer=time.process_time, globals=namespace)
         for name, (stmt, namespace) in candidates.items()
     }
     loops = {name: loops_for(timer) for name, timer in timers.items()}
     samples: dict[str, list[float]] = {name: [] for name in timers}
     names = list(timers)
     for round_number in range(ROUNDS):
-        shift = round_number % len(
-            names
-        )  # no candidate always goes first, after the previous round's garbage
+        shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
             samples[name].append(timers[name].timeit(loops[name]) / loops[name])
     return {name: Summary(tuple(values)) for name, values in samples.items()}

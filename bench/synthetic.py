@@ -20,24 +20,29 @@ def toml_string(value: str) -> str:
     return json.dumps(value)
 
 
+def renamed(value: str, copy: int, separator: str) -> str:
+    """Copy 0 keeps the real name; copy k appends separator and k."""
+    return f"{value}{separator}{copy}" if copy else value
+
+
 def config_rows(rows: dict[str, object], factor: int) -> list[str]:
     lines = []
     for copy in range(factor):
         for model_type, value in rows.items():
             config = value if isinstance(value, str) else value["config"]
             package = model_type.replace("-", "_") if isinstance(value, str) else value["package"]
-            suffix = f"X{copy}" if copy else ""
-            name = f"{model_type}-x{copy}" if copy else model_type
-            package = f"{package}_x{copy}" if copy else package
-            lines.append(
-                f"{toml_string(name)} = {{ config = {toml_string(config + suffix)}, package = {toml_string(package)} }}"
+            name, config, package = (
+                toml_string(renamed(model_type, copy, "-x")),
+                toml_string(renamed(config, copy, "X")),
+                toml_string(renamed(package, copy, "_x")),
             )
+            lines.append(f"{name} = {{ config = {config}, package = {package} }}")
     return lines
 
 
 def model_rows(rows: dict[str, str], factor: int) -> list[str]:
     return [
-        f"{toml_string(f'{model_type}-x{copy}' if copy else model_type)} = {toml_string(model_class + (f'X{copy}' if copy else ''))}"
+        f"{toml_string(renamed(model_type, copy, '-x'))} = {toml_string(renamed(model_class, copy, 'X'))}"
         for copy in range(factor)
         for model_type, model_class in rows.items()
     ]
