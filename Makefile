@@ -9,7 +9,7 @@ PIP_VERSION := 26.0.1
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: generate check test lock
+.PHONY: generate check test bench lock
 
 # The generator's own light install: jinja2 and black, no jax/flax/transformers.
 $(VENV)/.codegen-installed: pyproject.toml constraints.txt
@@ -44,6 +44,11 @@ check: $(VENV)/.codegen-installed
 
 test: $(VENV)/.test-installed check
 	$(PY) -m pytest
+
+# flax_auto against transformers' own Flax auto classes, in one run: prints the
+# tables, writes bench/results.json and bench/RESULTS.md.
+bench: $(VENV)/.test-installed
+	$(PY) -m bench
 
 # Re-resolve the pins from scratch into constraints.txt (run after editing pyproject.toml).
 lock:

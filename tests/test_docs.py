@@ -29,8 +29,9 @@ def task_module(task: Task) -> ModuleType:
 
 
 def test_help_shows_what_the_class_is_for_and_lists_what_upstream_supports() -> None:
-    import flax_auto
     from transformers.models.auto import configuration_auto, modeling_flax_auto
+
+    import flax_auto
 
     for task in TABLES.tasks:
         text = pydoc.render_doc(vars(flax_auto)[task.auto_class], renderer=pydoc.plaintext)

@@ -44,6 +44,13 @@ def test_the_package_passes_ruff_with_the_project_rules(tmp_path: Path, modules:
     assert result.stdout == "All checks passed!\n"
 
 
+def test_the_hand_written_code_passes_ruff_too() -> None:
+    """The generator, the tests and the benchmarks are held to the same rules as their output."""
+    command = [sys.executable, "-m", "ruff", "check", "--no-cache", "codegen", "tests", "bench"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_project_rules_are_the_ones_promised() -> None:
     """Guard the rule selection itself: an emptied `select` would make the lint test pass vacuously."""
     result = subprocess.run(

@@ -78,10 +78,11 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
 
     def model_class(self, config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
         """The model class for a config instance or a model_type string."""
-        model_class = self.get(type(config))  # type: ignore[call-overload]
-        if model_class is None:
-            model_class = self.model_class_for_type(config)
-        return model_class
+        try:
+            return self[type(config)]  # type: ignore[index]
+        except KeyError:
+            pass
+        return self.model_class_for_type(config)
 
     def model_class_for_type(
         self, config: PretrainedConfig | str

@@ -56,7 +56,11 @@ def audio_classification_class_for(
             message names the config class and model_type, lists the supported
             model types and suggests the closest one.
     """
-    return FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING[type(config)]  # type: ignore[index]  # a str is never a key
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForAudioClassification(AutoModelClass):

@@ -139,7 +139,11 @@ def causal_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedMo
             message names the config class and model_type, lists the supported
             model types and suggests the closest one.
     """
-    return FLAX_MODEL_FOR_CAUSAL_LM_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_CAUSAL_LM_MAPPING[type(config)]  # type: ignore[index]  # a str is never a key
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_CAUSAL_LM_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForCausalLM(AutoModelClass):

@@ -130,7 +130,11 @@ def seq2seq_lm_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedM
             message names the config class and model_type, lists the supported
             model types and suggests the closest one.
     """
-    return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING[type(config)]  # type: ignore[index]  # a str is never a key
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForSeq2SeqLM(AutoModelClass):

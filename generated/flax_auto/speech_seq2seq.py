@@ -70,7 +70,11 @@ def speech_seq2seq_class_for(
             message names the config class and model_type, lists the supported
             model types and suggests the closest one.
     """
-    return FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING[type(config)]  # type: ignore[index]  # a str is never a key
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForSpeechSeq2Seq(AutoModelClass):

@@ -59,7 +59,11 @@ def vision2seq_class_for(config: PretrainedConfig | str) -> type[FlaxPreTrainedM
             message names the config class and model_type, lists the supported
             model types and suggests the closest one.
     """
-    return FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING.model_class(config)
+    try:  # the common case in one dict lookup, without a second call
+        return FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING[type(config)]  # type: ignore[index]  # a str is never a key
+    except KeyError:
+        pass
+    return FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING.model_class_for_type(config)
 
 
 class FlaxAutoModelForVision2Seq(AutoModelClass):

@@ -1,0 +1,65 @@
+"""Synthetic tables with `factor` times the entries of the real ones, for the scaling run.
+
+Copy k (k = 1 .. factor-1) of every row gets its own model_type (`gpt2-x3`),
+config class (`GPT2ConfigX3`), package (`gpt2_x3`) and model class
+(`FlaxGPT2LMHeadModelX3`), so the copies pass validation like real rows. The
+generated code is never imported: those modules do not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+CONFIG_TABLE = "configs.toml"
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string; the table values are plain ASCII, where JSON quoting is the same."""
+    return json.dumps(value)
+
+
+def renamed(value: str, copy: int, separator: str) -> str:
+    """Copy 0 keeps the real name; copy k appends separator and k."""
+    return f"{value}{separator}{copy}" if copy else value
+
+
+def config_rows(rows: dict[str, object], factor: int) -> list[str]:
+    lines = []
+    for copy in range(factor):
+        for model_type, value in rows.items():
+            config = value if isinstance(value, str) else value["config"]
+            package = model_type.replace("-", "_") if isinstance(value, str) else value["package"]
+            name, config, package = (
+                toml_string(renamed(model_type, copy, "-x")),
+                toml_string(renamed(config, copy, "X")),
+                toml_string(renamed(package, copy, "_x")),
+            )
+            lines.append(f"{name} = {{ config = {config}, package = {package} }}")
+    return lines
+
+
+def model_rows(rows: dict[str, str], factor: int) -> list[str]:
+    return [
+        f"{toml_string(renamed(model_type, copy, '-x'))} = {toml_string(renamed(model_class, copy, 'X'))}"
+        for copy in range(factor)
+        for model_type, model_class in rows.items()
+    ]
+
+
+def scale_tables(source: Path, target: Path, factor: int) -> int:
+    """Write `factor` times every table of `source` into `target`; returns the number of task rows."""
+    target.mkdir(parents=True, exist_ok=True)
+    task_rows = 0
+    for path in sorted(source.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.name == CONFIG_TABLE:
+            lines = ["[configs]", *config_rows(data["configs"], factor)]
+        else:
+            header = [f"{key} = {toml_string(value)}" for key, value in data["task"].items()]
+            rows = model_rows(data["models"], factor)
+            task_rows += len(rows)
+            lines = ["[task]", *header, "", "[models]", *rows]
+        (target / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return task_rows
