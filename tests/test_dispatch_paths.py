@@ -54,21 +54,20 @@ def test_an_unknown_config_raises_one_clean_value_error() -> None:
 
 
 class SubclassedGPT2Config(GPT2Config):
-    model_type = ""  # keeps register() away from the shared config table
+    model_type = "subclassed-gpt2"
 
 
 class FlaxSubclassedGPT2Model(FlaxGPT2LMHeadModel):
     config_class = SubclassedGPT2Config
 
 
+@pytest.mark.usefixtures("restore_registrations")
 def test_a_registered_config_class_is_found_by_the_fast_path() -> None:
     mapping = flax_auto.FLAX_MODEL_FOR_CAUSAL_LM_MAPPING
     with pytest.raises(ValueError, match="SubclassedGPT2Config"):
         flax_auto.causal_lm_class_for(SubclassedGPT2Config())
     flax_auto.FlaxAutoModelForCausalLM.register(SubclassedGPT2Config, FlaxSubclassedGPT2Model)
-    try:
-        assert flax_auto.causal_lm_class_for(SubclassedGPT2Config()) is FlaxSubclassedGPT2Model
-        assert mapping.model_class(SubclassedGPT2Config()) is FlaxSubclassedGPT2Model
-        assert flax_auto.causal_lm_class_for(GPT2Config()) is FlaxGPT2LMHeadModel
-    finally:
-        del mapping[SubclassedGPT2Config]
+    assert flax_auto.causal_lm_class_for(SubclassedGPT2Config()) is FlaxSubclassedGPT2Model
+    assert flax_auto.causal_lm_class_for("subclassed-gpt2") is FlaxSubclassedGPT2Model
+    assert mapping.model_class(SubclassedGPT2Config()) is FlaxSubclassedGPT2Model
+    assert flax_auto.causal_lm_class_for(GPT2Config()) is FlaxGPT2LMHeadModel
