@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from codegen.formatter import format_module
+from codegen.formatter import cached, format_module, store_cache
 from codegen.load import read_tables
 from codegen.model import Tables
 from codegen.render import render
@@ -13,6 +14,8 @@ from codegen.validate import validate
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path("generated") / "flax_auto"
 TABLES = Path("codegen") / "tables"
+FORMAT_CACHE = Path("build") / "black-cache"
+CacheUse = Literal["fill", "read", "off"]
 
 
 def load_tables(root: Path = ROOT) -> Tables:
@@ -20,11 +23,21 @@ def load_tables(root: Path = ROOT) -> Tables:
     return validate(read_tables(root / TABLES, root))
 
 
-def build(root: Path = ROOT) -> dict[str, str]:
-    """Every file of flax_auto (path inside the package -> text), ready to write or compare."""
+def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
+    """Every file of flax_auto (path inside the package -> text), ready to write or compare.
+
+    black's results are looked up in root/build/black-cache (see
+    codegen.formatter) unless `cache` is "off"; "fill" also stores new results
+    there and drops the old ones once the whole run succeeded, "read" (what
+    `check` uses) writes nothing.
+    """
     tables = load_tables(root)
     rendered = render(tables, root / "templates")
-    return {
-        name: format_module(name, text) if name.endswith(".py") else text
-        for name, text in rendered.items()
-    }
+    modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
+    cache_dir = root / FORMAT_CACHE
+    for name, text in modules.items():
+        hit = None if cache == "off" else cached(cache_dir, text)
+        rendered[name] = format_module(name, text) if hit is None else hit
+    if cache == "fill":
+        store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()})
+    return rendered

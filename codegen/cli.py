@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from codegen.build import OUTPUT, ROOT, TABLES, build, load_tables
+from codegen.build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
 from codegen.check import compare
 from codegen.errors import EXIT_OK, EXIT_STALE, EXIT_WRITE_FAILED, InputError
 from codegen.explain import explain
@@ -23,6 +23,9 @@ from codegen.sync import (
 )
 from codegen.write import write_package
 
+# `check` never writes, not even to the cache; `generate` keeps it filled.
+CACHE_USE: dict[str, CacheUse] = {"generate": "fill", "check": "read"}
+
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
@@ -34,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--out", type=Path, default=None, help="package folder (default: generated/flax_auto)")
         add_root_option(command)
+        command.add_argument("--no-cache", action="store_true", help="run black on every module; neither read nor fill build/black-cache")
         command.add_argument("--verbose", action="store_true", help="list every file and what happened to it")
     add_table_tools(commands.add_parser)
     return parser
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
     out_dir = args.out or args.root / OUTPUT
     label = str(args.out) if args.out else OUTPUT.as_posix()
     try:
-        files = build(args.root)
+        files = build(args.root, cache="off" if args.no_cache else CACHE_USE[args.command])
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     if args.command == "check":

@@ -38,7 +38,7 @@ def test_output_is_byte_identical_across_seeds_directories_locales_and_paths(tmp
     runs = {}
     for number, (name, (root, cwd, env)) in enumerate(variations.items()):
         out = tmp_path / "out" / str(number)
-        command = [sys.executable, "-m", "codegen", "generate", "--root", str(root), "--out", str(out)]
+        command = [sys.executable, "-m", "codegen", "generate", "--no-cache", "--root", str(root), "--out", str(out)]
         process = subprocess.Popen(command, cwd=cwd, env=base_env | env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         runs[name] = (process, out)
 
