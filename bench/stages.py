@@ -32,15 +32,14 @@ def main(command: str, root: Path, out: Path) -> dict[str, float]:
     import black  # noqa: F401
 
     watch.done("import black")
+    from codegen.build import load_tables
     from codegen.check import compare
     from codegen.formatter import format_module
-    from codegen.load import read_tables
     from codegen.render import render
-    from codegen.validate import validate
     from codegen.write import write_package
 
     watch.done("import codegen")
-    tables = validate(read_tables(root / "codegen" / "tables", root))
+    tables = load_tables(root)
     watch.done("load")
     rendered = render(tables, root / "templates")
     watch.done("render")

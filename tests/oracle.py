@@ -15,11 +15,9 @@ import numpy as np
 from transformers.models.auto import modeling_flax_auto as upstream
 from transformers.models.auto.auto_factory import _BaseAutoModelClass, _get_model_class
 
-from codegen.build import ROOT
-from codegen.load import read_tables
-from codegen.validate import validate
+from codegen.build import load_tables
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 # (auto class name, model_type) of every row of every task table.
 ENTRIES = [(task.auto_class, entry.model_type.name) for task in TABLES.tasks for entry in task.entries]
 # Well-known rows (text encoder, decoder, encoder-decoder, vision) that tests build through both.

@@ -11,16 +11,14 @@ from bench.processes import floor_script
 from bench.stages import main as run_stages
 from bench.stats import Summary, paired_ratio, show
 from bench.synthetic import scale_tables
-from codegen.build import OUTPUT, ROOT
-from codegen.load import read_tables
-from codegen.validate import validate
+from codegen.build import OUTPUT, ROOT, load_tables
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 
 
 def test_synthetic_tables_validate_with_factor_times_the_rows(tmp_path: Path) -> None:
     rows = scale_tables(ROOT / "codegen" / "tables", tmp_path / "codegen" / "tables", 3)
-    scaled = validate(read_tables(tmp_path / "codegen" / "tables", tmp_path))
+    scaled = load_tables(tmp_path)
     real_rows = sum(len(task.entries) for task in TABLES.tasks)
     assert rows == 3 * real_rows == sum(len(task.entries) for task in scaled.tasks)
     assert len(scaled.model_types) == 3 * len(TABLES.model_types)

@@ -9,11 +9,9 @@ from transformers.models.auto.auto_factory import _get_model_class
 from transformers.models.gpt2.modeling_flax_gpt2 import FlaxGPT2LMHeadModel
 
 import flax_auto
-from codegen.build import ROOT
-from codegen.load import read_tables
-from codegen.validate import validate
+from codegen.build import load_tables
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 
 
 @pytest.mark.parametrize("task", TABLES.tasks, ids=lambda task: task.module)

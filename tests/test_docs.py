@@ -15,12 +15,10 @@ from types import ModuleType
 
 import pytest
 
-from codegen.build import OUTPUT, ROOT
-from codegen.load import read_tables
+from codegen.build import OUTPUT, ROOT, load_tables
 from codegen.model import Task
-from codegen.validate import validate
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 LISTED = re.compile(r"^ \|  - (\S+) \((\w+)\): (\w+)$", re.MULTILINE)
 
 

@@ -6,11 +6,9 @@ import json
 import subprocess
 import sys
 
-from codegen.build import OUTPUT, ROOT
-from codegen.load import read_tables
-from codegen.validate import validate
+from codegen.build import OUTPUT, ROOT, load_tables
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 
 
 def test_import_loads_every_defining_module_and_binds_every_class() -> None:

@@ -18,12 +18,10 @@ import typing
 from types import ModuleType
 from typing import Any
 
-from codegen.build import OUTPUT, ROOT
-from codegen.load import read_tables
+from codegen.build import OUTPUT, ROOT, load_tables
 from codegen.model import Task
-from codegen.validate import validate
 
-TABLES = validate(read_tables(ROOT / "codegen" / "tables", ROOT))
+TABLES = load_tables()
 REVEAL_TYPES = ROOT / "tests" / "typecheck" / "reveal_types.py"
 
 
