@@ -6,7 +6,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen.write import current_bytes, owned_files
+from codegen import lock
+from codegen.ownership import survey
+from codegen.write import current_bytes
 
 
 @dataclass
@@ -17,17 +19,32 @@ class Staleness:
     changed: list[str] = field(default_factory=list[str])
     missing: list[str] = field(default_factory=list[str])
     orphans: list[str] = field(default_factory=list[str])
+    foreign: list[str] = field(default_factory=list[str])
 
     def __bool__(self) -> bool:
-        return bool(self.changed or self.missing or self.orphans)
+        return bool(self.changed or self.missing or self.orphans or self.foreign)
 
     def summary(self) -> str:
-        counts = [(len(self.changed), "changed"), (len(self.missing), "missing"), (len(self.orphans), "orphaned")]
+        counts = [
+            (len(self.changed), "changed"),
+            (len(self.missing), "missing"),
+            (len(self.orphans), "orphaned"),
+            (len(self.foreign), "foreign"),
+        ]
         return ", ".join(f"{count} {what}" for count, what in counts if count)
 
 
 def compare(files: dict[str, str], out_dir: Path, label: str) -> Staleness:
-    """Byte-exact comparison; unified diffs labelled committed -> expected, paths shown under label."""
+    """Byte-exact comparison; unified diffs labelled committed -> expected, paths shown under label.
+
+    It holds the folder's shared lock (codegen.lock), so it sees the tree before
+    a concurrent `generate` or after it, never half way.
+    """
+    with lock.reading(out_dir):
+        return _compare(files, out_dir, label)
+
+
+def _compare(files: dict[str, str], out_dir: Path, label: str) -> Staleness:
     stale = Staleness()
     for name in sorted(files):
         shown, path = f"{label}/{name}", out_dir / name
@@ -45,7 +62,11 @@ def compare(files: dict[str, str], out_dir: Path, label: str) -> Staleness:
                 tofile=f"{shown} (expected)",
             )
             stale.diff.extend(line if line.endswith("\n") else line + "\n" for line in lines)
-    for name in sorted(owned_files(out_dir) - files.keys()):
+    contents = survey(out_dir, files)
+    for name in contents.orphans:
         stale.orphans.append(name)
-        stale.diff.append(f"orphan: {label}/{name} (not produced by the generator)\n")
+        stale.diff.append(f"orphan: {label}/{name} (written by the generator, no longer produced)\n")
+    for name in contents.foreign:
+        stale.foreign.append(name)
+        stale.diff.append(f"foreign: {label}/{name} (not written by the generator; it would ship: move it out)\n")
     return stale

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from codegen.build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
-from codegen.check import compare
-from codegen.errors import EXIT_OK, EXIT_STALE, EXIT_WRITE_FAILED, InputError
+from codegen.check import Staleness, compare
+from codegen.errors import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_STALE,
+    EXIT_WRITE_FAILED,
+    InputError,
+)
 from codegen.explain import explain
+from codegen.interrupts import Interrupted, interrupts_raised
 from codegen.listing import FORMATS, listing
+from codegen.ownership import refuse_if_not_package
 from codegen.sync import (
     apply_sync,
     installed_upstream,
@@ -71,26 +81,41 @@ def fix_command(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    """Run one command; its exit code means what codegen.errors says, whatever goes wrong.
+
+    1 is only ever "stale": an interrupt exits 128 + the signal number, and an
+    unexpected error 2 (3 if generate was writing), in one line; --verbose adds
+    the traceback.
+    """
     args = parser().parse_args(argv)
-    if args.command in TABLE_TOOLS:
-        return TABLE_TOOLS[args.command](args, stdout, stderr)
+    try:
+        with interrupts_raised():
+            if args.command in TABLE_TOOLS:
+                return TABLE_TOOLS[args.command](args, stdout, stderr)
+            return generate_or_check(args, stdout, stderr)
+    except (KeyboardInterrupt, Interrupted) as interrupt:
+        signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+        print(f"interrupted ({signal.Signals(signum).name}); no file was left half written", file=stderr)
+        return 128 + signum
+    except Exception as error:
+        if getattr(args, "verbose", False):
+            traceback.print_exc(file=stderr)
+        print(f"error: unexpected {type(error).__name__}: {error}", file=stderr)
+        writing = args.command in {"generate", "sync"} and isinstance(error, OSError)
+        return EXIT_WRITE_FAILED if writing else EXIT_INVALID
+
+
+def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     out_dir = args.out or args.root / OUTPUT
     label = str(args.out) if args.out else OUTPUT.as_posix()
     try:
         files = build(args.root, cache="off" if args.no_cache else CACHE_USE[args.command])
+        if args.command == "check":
+            refuse_if_not_package(out_dir, files, label)
+            return report_staleness(compare(files, out_dir, label), args, stdout, stderr, len(files))
+        result = write_package(files, out_dir, label)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
-    if args.command == "check":
-        stale = compare(files, out_dir, label)
-        if stale:
-            stdout.writelines(stale.diff)
-            stdout.flush()
-            print(f"{label} is stale ({stale.summary()}); to fix it run: {fix_command(args)}", file=stderr)
-            return EXIT_STALE
-        print(f"{label} is up to date ({len(files)} files)", file=stdout)
-        return EXIT_OK
-    try:
-        result = write_package(files, out_dir)
     except OSError as error:
         print(f"error: {error}; {label} was left as it was", file=stderr)
         return EXIT_WRITE_FAILED
@@ -104,6 +129,20 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         file=stdout,
     )
     return EXIT_OK
+
+
+def report_staleness(stale: Staleness, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, count: int) -> int:
+    label = str(args.out) if args.out else OUTPUT.as_posix()
+    if not stale:
+        print(f"{label} is up to date ({count} files)", file=stdout)
+        return EXIT_OK
+    stdout.writelines(stale.diff)
+    stdout.flush()
+    fix = f"to fix it run: {fix_command(args)}"
+    if stale.foreign:
+        fix = f"move the foreign files out of it, then {fix}"
+    print(f"{label} is stale ({stale.summary()}); {fix}", file=stderr)
+    return EXIT_STALE
 
 
 def print_problems(error: InputError, stderr: TextIO, outcome: str = "") -> int:

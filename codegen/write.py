@@ -1,13 +1,18 @@
 """Write the package: all or nothing, atomic per file, unchanged files untouched.
 
-The generator owns every file under the output folder (caches aside), so a file
-it did not produce this run is an orphan, whether left by an older table or
-added by hand, and is removed.
+Only files the generator can prove it wrote are replaced or removed
+(codegen.ownership); a foreign file stops the run before anything changes.
+Everything happens under the folder's lock (codegen.lock).
 
-A run first stages every changed file as a temp file next to its target; only
-when all are staged does it remove orphans and rename the temp files into
-place. If anything fails, what was already changed is put back (bytes, mode
-and mtime), so the folder is left as it was.
+Changed files are first staged in a sibling folder, `.NAME.staging-*`, on the
+same filesystem but outside the package, where neither orphan detection nor
+`check` looks. Then, with SIGINT, SIGTERM and SIGHUP held back, each old file
+is kept in the staging folder (a hard link, or a moved orphan) and each new
+one renamed into place. If anything fails, rollback reads what was done from
+the files themselves (a staged file that is gone was renamed), so no rename
+can be missed, and puts every old file back: same inode, bytes, mode, mtime.
+A run killed outright (SIGKILL) leaves each file whole, old or new, and its
+staging folder, which the next run removes.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from codegen import lock
+from codegen.interrupts import signals_held
+from codegen.ownership import refuse_foreign, refuse_if_not_package, survey
 
 
 @dataclass
@@ -28,36 +37,6 @@ class WriteReport:
     removed: list[str] = field(default_factory=list[str])
 
 
-@dataclass(frozen=True)
-class _Saved:
-    """A file (or a symlink) as it was before this run, to put back on failure."""
-
-    data: bytes
-    mode: int
-    mtime_ns: int
-    link: str | None = None
-
-    @classmethod
-    def of(cls, path: Path) -> _Saved | None:
-        if path.is_symlink():
-            return cls(b"", 0, 0, link=os.readlink(path))
-        if not path.is_file():
-            return None
-        stat = path.stat()
-        return cls(path.read_bytes(), stat.st_mode & 0o7777, stat.st_mtime_ns)
-
-
-def owned_files(out_dir: Path) -> set[str]:
-    """Files and symlinks under out_dir, as posix paths relative to it, skipping __pycache__."""
-    if not out_dir.is_dir():
-        return set()
-    return {
-        path.relative_to(out_dir).as_posix()
-        for path in out_dir.rglob("*")
-        if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts
-    }
-
-
 def current_bytes(path: Path) -> bytes | None:
     """The bytes of a regular file; None when missing or not a regular file (a link, a folder)."""
     if path.is_symlink() or not path.is_file():
@@ -65,78 +44,129 @@ def current_bytes(path: Path) -> bytes | None:
     return path.read_bytes()
 
 
-def stage(path: Path, data: bytes) -> Path:
-    """Write data to a new temp file next to path (same filesystem, so renaming it is atomic)."""
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace path with data in one rename, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temp, 0o644)
-    except BaseException:
-        os.unlink(temp)
-        raise
-    return Path(temp)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace path with data in one rename, so readers never see half a file."""
-    temp = stage(path, data)
-    try:
         os.replace(temp, path)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _restore(path: Path, saved: _Saved | None) -> None:
-    """Put back what path was before this run: its old file, its old link, or nothing."""
-    if saved is not None and saved.link is None:
-        write_atomic(path, saved.data)
-        os.chmod(path, saved.mode)
-        os.utime(path, ns=(saved.mtime_ns, saved.mtime_ns))
-        return
-    path.unlink(missing_ok=True)
-    if saved is not None and saved.link is not None:
-        path.symlink_to(saved.link)
+def staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}.staging-"
 
 
-def write_package(files: dict[str, str], out_dir: Path) -> WriteReport:
-    """Bring out_dir to exactly `files`, touching only what differs; on failure, change nothing."""
-    report = WriteReport()
+def write_package(files: dict[str, str], out_dir: Path, label: str | None = None) -> WriteReport:
+    """Bring out_dir to exactly `files`, touching only what differs; on failure, change nothing.
+
+    Raises InputError (nothing written) when out_dir is not a flax_auto package
+    or holds files the generator did not write; OSError when writing failed.
+    """
+    label = label or str(out_dir)
+    refuse_if_not_package(out_dir, files, label)
+    with lock.writing(out_dir) as created:
+        try:
+            return _write_locked(files, out_dir, label)
+        except BaseException:
+            if created:
+                _remove_if_empty(out_dir)
+            raise
+
+
+def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteReport:
+    refuse_if_not_package(out_dir, files, label)
+    contents = survey(out_dir, files)
+    refuse_foreign(contents, label)
+    for leftover in out_dir.parent.glob(f"{staging_prefix(out_dir)}*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
+
+    report = WriteReport(removed=contents.orphans)
     changed: dict[str, bytes] = {}
-    saved: dict[str, _Saved | None] = {}
     for name in sorted(files):
-        path, data = out_dir / name, files[name].encode("utf-8")
-        before = current_bytes(path)
-        if before == data:
+        data = files[name].encode("utf-8")
+        if current_bytes(out_dir / name) == data:
             report.unchanged.append(name)
         else:
             changed[name] = data
-            saved[name] = _Saved.of(path)
-    orphans = sorted(owned_files(out_dir) - files.keys())
-    saved.update((name, _Saved.of(out_dir / name)) for name in orphans)
+            report.written.append(name)
+    if not changed and not contents.orphans:
+        return report
 
-    created = not out_dir.exists()
-    staged: dict[str, Path] = {}
-    done: list[str] = []
+    staging = None
     try:
+        with signals_held():  # an interrupt after mkdtemp must find `staging` set
+            staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=staging_prefix(out_dir)))
+        new, old = staging / "new", staging / "old"
         for name, data in changed.items():
-            staged[name] = stage(out_dir / name, data)
-        for name in orphans:
-            (out_dir / name).unlink()
-            done.append(name)
-        for name, temp in staged.items():
-            os.replace(temp, out_dir / name)
-            done.append(name)
-    except BaseException:
-        for name in reversed(done):
-            _restore(out_dir / name, saved[name])
-        for temp in staged.values():
-            temp.unlink(missing_ok=True)
-        if created:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
-    report.written.extend(changed)
-    report.removed.extend(orphans)
+            _write_new(new / name, data)
+        with signals_held():
+            try:
+                _commit(out_dir, new, old, changed, contents.orphans)
+            except BaseException:
+                _roll_back(out_dir, new, old, changed, contents.orphans)
+                raise
+    finally:
+        if staging is not None:
+            with signals_held():  # so that an interrupt cannot cut the clean-up short
+                shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("xb") as stream:
+        stream.write(data)
+    os.chmod(path, 0o644)
+
+
+def _commit(out_dir: Path, new: Path, old: Path, changed: dict[str, bytes], orphans: list[str]) -> None:
+    """Keep each old file under old/, then rename each new one into place."""
+    for name in orphans:
+        (old / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(out_dir / name, old / name)
+    for name in changed:
+        target = out_dir / name
+        if target.is_symlink() or target.is_file():
+            (old / name).parent.mkdir(parents=True, exist_ok=True)
+            _keep(target, old / name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new / name, target)
+
+
+def _keep(path: Path, kept: Path) -> None:
+    """A second name for path's file (a hard link), or an exact copy where links are refused."""
+    try:
+        os.link(path, kept, follow_symlinks=False)
+    except OSError:
+        if path.is_symlink():
+            kept.symlink_to(os.readlink(path))
+        else:
+            shutil.copy2(path, kept)
+
+
+def _roll_back(out_dir: Path, new: Path, old: Path, changed: dict[str, bytes], orphans: list[str]) -> None:
+    """Undo every rename that happened, judged from the files: a staged file that is gone was renamed."""
+    for name in changed:
+        if os.path.lexists(new / name):
+            continue
+        if os.path.lexists(old / name):
+            os.replace(old / name, out_dir / name)
+        else:
+            (out_dir / name).unlink(missing_ok=True)
+    for name in orphans:
+        if os.path.lexists(old / name):
+            os.replace(old / name, out_dir / name)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove a folder this run created, unless something else now lives in it."""
+    try:
+        folder.rmdir()
+    except OSError:
+        pass

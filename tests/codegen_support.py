@@ -8,6 +8,7 @@ from pathlib import Path
 
 from codegen.build import OUTPUT, ROOT
 from codegen.cli import main
+from codegen.ownership import MARKER
 
 COMMITTED = ROOT / OUTPUT
 INPUTS = ("codegen/tables", "templates")
@@ -67,8 +68,12 @@ def line_of(path: Path, start: str) -> int:
 
 
 def make_stale(package: Path) -> None:
-    """Edit several files (some sorted before the others), delete one, add an orphan."""
+    """Edit several files (some sorted before the others), delete one, add an orphan.
+
+    The orphan is what a table that was since deleted left: a module with the
+    generator's header.
+    """
     for name in ["__init__.py", "causal_lm.py", "masked_lm.py"]:
-        edit(package / name, "DO NOT EDIT.", "DO NOT EDIT. (edited)")
+        edit(package / name, "# To change it,", "# To change it (edited),")
     (package / "model.py").unlink()
-    (package / "orphan.py").write_text("stale = True\n")
+    (package / "orphan.py").write_text(MARKER + "stale = True\n")

@@ -15,6 +15,7 @@ from codegen_support import COMMITTED, copy_project, edit, read_package, run, sn
 from codegen.build import ROOT, build
 from codegen.check import compare
 from codegen.cli import fix_command, parser
+from codegen.ownership import MARKER
 from codegen.write import write_package
 
 OUT = "generated/flax_auto"
@@ -39,9 +40,9 @@ def test_edit_delete_and_add_are_each_named_and_exit_1(project: Path) -> None:
     package = project / OUT
     edit(package / "causal_lm.py", '        "gpt2": (GPT2Config, FlaxGPT2LMHeadModel),\n', '        "gpt2": (GPT2Config, FlaxGPT2Model),\n')
     (package / "vision2seq.py").unlink()
-    (package / "extra.py").write_text("x = 1\n")
+    (package / "extra.py").write_text(MARKER + "x = 1\n")
     (package / "sub").mkdir()
-    (package / "sub" / "deep.py").write_text("")
+    (package / "sub" / "deep.py").write_text(MARKER)
 
     code, stdout, stderr = run("check", "--root", str(project))
 
@@ -49,8 +50,8 @@ def test_edit_delete_and_add_are_each_named_and_exit_1(project: Path) -> None:
     assert f"--- {OUT}/causal_lm.py (committed)\n+++ {OUT}/causal_lm.py (expected)\n" in stdout
     assert '-        "gpt2": (GPT2Config, FlaxGPT2Model),\n+        "gpt2": (GPT2Config, FlaxGPT2LMHeadModel),\n' in stdout
     assert f"missing: {OUT}/vision2seq.py\n" in stdout
-    assert f"orphan: {OUT}/extra.py (not produced by the generator)\n" in stdout
-    assert f"orphan: {OUT}/sub/deep.py (not produced by the generator)\n" in stdout
+    assert f"orphan: {OUT}/extra.py (written by the generator, no longer produced)\n" in stdout
+    assert f"orphan: {OUT}/sub/deep.py (written by the generator, no longer produced)\n" in stdout
     assert stdout.count("--- ") == 1, "only the edited file has a diff"
     assert stderr == (
         f"{OUT} is stale (1 changed, 1 missing, 2 orphaned); "
@@ -64,11 +65,10 @@ def test_edit_delete_and_add_are_each_named_and_exit_1(project: Path) -> None:
         pytest.param(lambda p: edit(p / "model.py", "DO NOT EDIT.", "DO NOT EDIT. "), id="whitespace"),
         pytest.param(lambda p: (p / "py.typed").write_text("partial\n"), id="edit py.typed"),
         pytest.param(lambda p: (p / "__init__.py").unlink(), id="delete"),
-        pytest.param(lambda p: (p / "notes.txt").write_text("hi\n"), id="add"),
-        pytest.param(lambda p: (p / ".causal_lm.py.abc.tmp").write_text(""), id="add hidden"),
+        pytest.param(lambda p: (p / "old_task.py").write_text(MARKER), id="add an orphan"),
+        pytest.param(lambda p: (p / "sub").mkdir() or (p / "sub" / "x.py").write_text(MARKER), id="add an orphan in a subfolder"),
         pytest.param(lambda p: (p / "configs.py").write_bytes((p / "configs.py").read_bytes().replace(b"\n", b"\r\n")), id="crlf"),
         pytest.param(lambda p: _swap_for_link(p / "_auto.py"), id="symlink"),
-        pytest.param(lambda p: (p / "dangling.py").symlink_to("nowhere.py"), id="add dangling link"),
     ],
 )
 def test_any_hand_edit_fails_check_and_generate_repairs_it(project: Path, expected: dict[str, str], hand_edit) -> None:
@@ -95,7 +95,8 @@ def test_check_never_writes(project: Path) -> None:
     package = project / OUT
     edit(package / "configs.py", '"bert": BertConfig', '"bert": None')
     (package / "masked_lm.py").unlink()
-    (package / "orphan.py").write_text("")
+    (package / "orphan.py").write_text(MARKER)
+    (package / "mine.py").write_text("")
     before = snapshot(project)
     assert run("check", "--root", str(project))[0] == 1
     assert snapshot(project) == before
@@ -114,7 +115,7 @@ def test_the_fix_is_make_generate_for_the_checkout() -> None:
 
 
 def test_the_fixing_command_is_the_last_line_a_terminal_shows(project: Path) -> None:
-    (project / OUT / "extra.py").write_text("")
+    (project / OUT / "extra.py").write_text(MARKER)
     buffered = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     result = subprocess.run(
         [sys.executable, "-m", "codegen", "check", "--root", str(project)],

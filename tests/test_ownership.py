@@ -1,0 +1,125 @@
+"""The generator deletes or replaces only what it can prove it wrote; anything else is kept."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from codegen_support import (
+    COMMITTED,
+    copy_project,
+    make_stale,
+    read_package,
+    run,
+    snapshot,
+)
+
+from codegen.ownership import MARKER
+
+OUT = "generated/flax_auto"
+
+
+def notes(folder: Path) -> None:
+    (folder / "notes.txt").write_text("my notes\n")
+    (folder / "todo.md").write_text("- [ ] nothing\n")
+
+
+def git_checkout(folder: Path) -> None:
+    (folder / ".git" / "objects").mkdir(parents=True)
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (folder / "setup.py").write_text("from setuptools import setup\n")
+
+
+def another_package(folder: Path) -> None:
+    """Another package, even one whose modules have the names flax_auto's have."""
+    (folder / "__init__.py").write_text('"""Not flax_auto."""\n')
+    (folder / "model.py").write_text("class Model: ...\n")
+    (folder / "py.typed").write_text("")
+
+
+FOREIGN_FOLDERS = [notes, git_checkout, another_package]
+
+
+@pytest.mark.parametrize("fill", FOREIGN_FOLDERS, ids=[fill.__name__ for fill in FOREIGN_FOLDERS])
+def test_out_at_a_folder_that_is_not_a_flax_auto_package_is_refused_and_every_byte_kept(
+    tmp_path: Path, fill: Callable[[Path], None]
+) -> None:
+    folder = tmp_path / "target"
+    folder.mkdir()
+    fill(folder)
+    before = snapshot(tmp_path)
+
+    code, stdout, stderr = run("generate", "--out", str(folder))
+
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"{folder}: not a flax_auto package (no file in it carries the header ")
+    assert stderr.endswith("1 error(s); nothing was written\n")
+    assert snapshot(tmp_path) == before
+    assert run("check", "--out", str(folder)) == (2, "", stderr)
+    assert snapshot(tmp_path) == before
+
+
+def test_out_at_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "flax_auto"
+    target.write_text("a file\n")
+    code, _, stderr = run("generate", "--out", str(target))
+    assert (code, stderr) == (2, f"{target}: not a folder; nothing was written there\n1 error(s); nothing was written\n")
+    assert target.read_text() == "a file\n"
+
+
+def test_an_empty_folder_is_filled(tmp_path: Path) -> None:
+    (tmp_path / "flax_auto").mkdir()
+    assert run("generate", "--no-cache", "--out", str(tmp_path / "flax_auto"))[0] == 0
+    assert read_package(tmp_path / "flax_auto") == read_package(COMMITTED)
+
+
+FOREIGN_FILES = {
+    "mine.py": lambda path: path.write_text("def mine() -> None: ...\n"),
+    "notes about: v2.txt": lambda path: path.write_text("hi\n"),
+    ".causal_lm.py.abc.tmp": lambda path: path.write_text(""),  # an older generator's temp file
+    "sub/deep.py": lambda path: path.parent.mkdir() or path.write_text(""),
+    "dangling.py": lambda path: path.symlink_to("nowhere.py"),
+    "headless.py": lambda path: path.write_text("x = 1\n" + MARKER),  # the header must open the file
+}
+
+
+@pytest.mark.parametrize("name", FOREIGN_FILES)
+def test_a_file_the_generator_did_not_write_is_reported_never_deleted(tmp_path: Path, name: str) -> None:
+    """check calls the package stale (the file would ship); generate refuses, writes nothing
+    (the other drift stays too), and says what to do; once it is moved out, all is repaired."""
+    project = copy_project(tmp_path / "project")
+    package = project / OUT
+    make_stale(package)
+    FOREIGN_FILES[name](package / name)
+    before = snapshot(project / "generated")
+
+    code, stdout, stderr = run("check", "--root", str(project))
+    assert code == 1
+    assert f"foreign: {OUT}/{name} (not written by the generator; it would ship: move it out)\n" in stdout
+    assert stderr.endswith(
+        "1 foreign); move the foreign files out of it, then to fix it run: "
+        f"python -m codegen generate --root {project}\n"
+    )
+
+    code, stdout, stderr = run("generate", "--root", str(project))
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"{OUT}/{name}: not written by the generator (no header line); it would ship in the package: "
+        "move it out, then run generate again\n1 error(s); nothing was written\n"
+    )
+    assert snapshot(project / "generated") == before
+
+    (package / name).unlink()
+    assert run("generate", "--root", str(project))[0] == 0
+    assert read_package(package) == read_package(COMMITTED)
+
+
+def test_a_copied_package_is_recognised_by_its_headers(tmp_path: Path) -> None:
+    """A generated package copied elsewhere is still the generator's to update."""
+    shutil.copytree(COMMITTED, tmp_path / "copy", ignore=shutil.ignore_patterns("__pycache__"))
+    make_stale(tmp_path / "copy")
+    code, stdout, _ = run("generate", "--out", str(tmp_path / "copy"))
+    assert (code, stdout) == (0, f"{tmp_path / 'copy'}: 4 written, 14 unchanged, 1 removed\n")
+    assert read_package(tmp_path / "copy") == read_package(COMMITTED)
