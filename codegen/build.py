@@ -27,17 +27,21 @@ def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
     """Every file of flax_auto (path inside the package -> text), ready to write or compare.
 
     black's results are looked up in root/build/black-cache (see
-    codegen.formatter) unless `cache` is "off"; "fill" also stores new results
-    there and drops the old ones once the whole run succeeded, "read" (what
+    codegen.formatter) unless `cache` is "off"; an entry is verified first and a
+    bad one is a miss. "fill" also stores new results there (replacing bad
+    entries) and drops the old ones once the whole run succeeded; "read" (what
     `check` uses) writes nothing.
     """
     tables = load_tables(root)
     rendered = render(tables, root / "templates")
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
     cache_dir = root / FORMAT_CACHE
+    misses: set[str] = set()
     for name, text in modules.items():
-        hit = None if cache == "off" else cached(cache_dir, text)
+        hit = None if cache == "off" else cached(cache_dir, name, text)
+        if hit is None:
+            misses.add(text)
         rendered[name] = format_module(name, text) if hit is None else hit
     if cache == "fill":
-        store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()})
+        store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses)
     return rendered

@@ -4,13 +4,15 @@ Black is most of the generator's run time (about 1.3 s for the real tables), and
 its output depends only on its input, its version and MODE. So build.py
 stores each result under a hash of exactly those three: an unchanged tree
 is checked without running black, while any change to a template, a table or
-the black pin is a new key and is formatted for real.
+the black pin is a new key and is formatted for real. An entry carries a
+checksum and is compiled like fresh output before use; a bad one is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import shutil
 from pathlib import Path
 
 import black
@@ -36,11 +38,20 @@ def format_module(name: str, source: str) -> str:
         formatted = black.format_str(source, mode=MODE)
     except InvalidInput as error:
         raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
+    except Exception as error:  # black's own failures (e.g. an unstable format) are still bad input
+        raise InputError([f"flax_auto/{name}: black failed: {type(error).__name__}: {error}"]) from None
+    check_compiles(name, formatted)
+    return formatted
+
+
+def check_compiles(name: str, formatted: str) -> None:
+    """The same check for black's fresh output and for a cached one."""
     try:
         compile(formatted, f"flax_auto/{name}", "exec", dont_inherit=True)
-    except SyntaxError as error:
-        raise InputError([f"flax_auto/{name}:{error.lineno}: the formatted module does not compile: {error.msg}"]) from None
-    return formatted
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None) or 1
+        message = getattr(error, "msg", None) or str(error)
+        raise InputError([f"flax_auto/{name}:{line}: the formatted module does not compile: {message}"]) from None
 
 
 def cache_key(source: str) -> str:
@@ -48,27 +59,62 @@ def cache_key(source: str) -> str:
     return hashlib.sha256(f"{BLACK_VERSION}\n{MODE!r}\n{source}".encode()).hexdigest()
 
 
-def cached(cache_dir: Path, source: str) -> str | None:
-    """black's output for source, if an earlier run stored it."""
+def _checksum(key: str, output: str) -> str:
+    """Binds an entry's content to its key, so an entry damaged, edited or moved is detected."""
+    return hashlib.sha256(f"{key}\n{output}".encode()).hexdigest()
+
+
+def cached(cache_dir: Path, name: str, source: str) -> str | None:
+    """black's output for source, if an earlier run stored it and it is intact.
+
+    An entry is `checksum\noutput`; one that cannot be read, whose checksum does
+    not match, or that does not compile is a miss, so the cache can make a run
+    faster but never change its result.
+    """
+    key = cache_key(source)
     try:
-        return (cache_dir / cache_key(source)).read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+        entry = (cache_dir / key).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    checksum, newline, output = entry.partition("\n")
+    if not newline or checksum != _checksum(key, output):
+        return None
+    try:
+        check_compiles(name, output)
+    except InputError:
+        return None
+    return output
 
 
-def store_cache(cache_dir: Path, formatted: dict[str, str]) -> None:
+def store_cache(cache_dir: Path, formatted: dict[str, str], fresh: set[str]) -> None:
     """Make cache_dir hold exactly these source -> output pairs: one tree, not every edit.
 
-    Called only after a whole run succeeded; a cache that cannot be written is
-    skipped, as it only ever saves time.
+    Entries for the sources in `fresh` (misses: absent or bad) are written anew,
+    the others were just verified and are kept. Called only after a whole run
+    succeeded; an entry that cannot be written is skipped, as the cache only
+    ever saves time.
     """
-    keep = {cache_key(source): output for source, output in formatted.items()}
+    keep = {cache_key(source): (output, source in fresh) for source, output in formatted.items()}
     try:
-        for entry in cache_dir.glob("*"):
-            if entry.name not in keep:
-                entry.unlink(missing_ok=True)
-        for key, output in keep.items():
-            if not (cache_dir / key).is_file():
-                write_atomic(cache_dir / key, output.encode("utf-8"))
+        entries = list(cache_dir.iterdir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name not in keep or keep[entry.name][1]:
+            _remove(entry)
+    for key, (output, is_fresh) in keep.items():
+        if is_fresh:
+            try:
+                write_atomic(cache_dir / key, f"{_checksum(key, output)}\n{output}".encode())
+            except OSError:
+                pass
+
+
+def _remove(entry: Path) -> None:
+    try:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
     except OSError:
         pass

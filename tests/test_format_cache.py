@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
+import pytest
 from codegen_support import COMMITTED, copy_project, edit, read_package, run
 
-from codegen.build import FORMAT_CACHE, build, load_tables
-from codegen.formatter import cache_key, format_module
+from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables
+from codegen.formatter import cache_key, cached, format_module
 from codegen.render import render
+
+OUT = OUTPUT.as_posix()
 
 
 def rendered_modules(root: Path) -> dict[str, str]:
@@ -16,12 +21,16 @@ def rendered_modules(root: Path) -> dict[str, str]:
 
 
 def test_the_cache_holds_blacks_output_for_each_module_and_nothing_else(tmp_path: Path) -> None:
+    """Each entry is `checksum\noutput`, named by the key of the rendered source."""
     root = copy_project(tmp_path)
     files = build(root)
-    entries = {path.name: path.read_text(encoding="utf-8") for path in (root / FORMAT_CACHE).iterdir()}
+    entries = {path.name: path.read_text(encoding="utf-8").partition("\n") for path in (root / FORMAT_CACHE).iterdir()}
     rendered = rendered_modules(root)
-    assert entries == {cache_key(text): format_module(name, text) for name, text in rendered.items()}
-    assert {name: files[name] for name in rendered} == {name: entries[cache_key(text)] for name, text in rendered.items()}
+    assert {key: output for key, (_, _, output) in entries.items()} == {
+        cache_key(text): format_module(name, text) for name, text in rendered.items()
+    }
+    assert all(len(checksum) == 64 and newline for checksum, newline, _ in entries.values())
+    assert {name: files[name] for name in rendered} == {name: entries[cache_key(text)][2] for name, text in rendered.items()}
 
 
 def test_a_template_change_is_formatted_for_real_and_old_entries_go(tmp_path: Path) -> None:
@@ -47,14 +56,85 @@ def test_cached_and_uncached_builds_agree_with_the_committed_package(tmp_path: P
     assert build(root, cache="read") == committed  # reads it
 
 
-def test_no_cache_trusts_nothing_but_black(tmp_path: Path) -> None:
-    """The cache is a local, untracked speed-up: a corrupted entry shows up as a stale
-    package, and `--no-cache` (what the suite's regeneration test uses) ignores it."""
+def test_no_cache_runs_black_on_everything(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     build(root)
     name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
-    (root / FORMAT_CACHE / cache_key(text)).write_text("corrupted = True\n", encoding="utf-8")
-    code, stdout, _ = run("check", "--root", str(root))
-    assert code == 1 and "+corrupted = True" in stdout
+    (root / FORMAT_CACHE / cache_key(text)).write_text("anything", encoding="utf-8")
     assert run("check", "--root", str(root), "--no-cache")[0] == 0
     assert build(root, cache="off")[name] == format_module(name, text)
+
+
+def _edit_keeping_the_checksum(entry: Path) -> None:
+    checksum, _, output = entry.read_text(encoding="utf-8").partition("\n")
+    entry.write_text(f"{checksum}\n{output.replace('FlaxGPT2LMHeadModel', 'FlaxGPT2Model')}", encoding="utf-8")
+
+
+def _valid_checksum_but_does_not_compile(entry: Path) -> None:
+    output = "def broken(:\n"
+    checksum = hashlib.sha256(f"{entry.name}\n{output}".encode()).hexdigest()
+    entry.write_text(f"{checksum}\n{output}", encoding="utf-8")
+
+
+def _another_modules_entry(entry: Path) -> None:
+    """A whole, valid entry, but another key's: the checksum covers the key too."""
+    other = next(path for path in entry.parent.iterdir() if path != entry)
+    entry.write_bytes(other.read_bytes())
+
+
+def _folder(entry: Path) -> None:
+    entry.unlink()
+    (entry / "inside").mkdir(parents=True)
+
+
+def _dangling_link(entry: Path) -> None:
+    entry.unlink()
+    entry.symlink_to("nowhere")
+
+
+DAMAGE = {
+    "empty": lambda entry: entry.write_bytes(b""),
+    "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2]),
+    "old format, no checksum": lambda entry: entry.write_text("corrupted = True\n", encoding="utf-8"),
+    "edited, checksum kept": _edit_keeping_the_checksum,
+    "valid checksum, does not compile": _valid_checksum_but_does_not_compile,
+    "another module's entry": _another_modules_entry,
+    "not UTF-8": lambda entry: entry.write_bytes(b"\xff\xfe" + entry.read_bytes()),
+    "a folder": _folder,
+    "a dangling link": _dangling_link,
+}
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache filled once for the module (black is the slow part)."""
+    root = copy_project(tmp_path_factory.mktemp("filled"))
+    build(root)
+    return root / FORMAT_CACHE
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_bad_entry_is_a_miss_that_generate_replaces(tmp_path: Path, filled_cache: Path, damage: str) -> None:
+    """check's verdict and generate's output never depend on what an entry holds."""
+    root = copy_project(tmp_path)
+    shutil.copytree(filled_cache, root / FORMAT_CACHE)
+    name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
+    entry = root / FORMAT_CACHE / cache_key(text)
+    DAMAGE[damage](entry)
+
+    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date (18 files)\n", "")
+    edit(root / OUT / name, "# To change it,", "# To change it (edited),")
+    code, stdout, _ = run("check", "--root", str(root))
+    assert code == 1 and stdout.startswith(f"--- {OUT}/{name} (committed)")
+
+    assert run("generate", "--root", str(root))[0] == 0
+    assert read_package(root / OUT) == read_package(COMMITTED)
+    assert cached(root / FORMAT_CACHE, name, text) == format_module(name, text), "the entry was replaced"
+
+
+def test_a_build_folder_that_is_a_file_only_costs_time(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    (root / "build").write_text("not a folder\n")
+    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date (18 files)\n", "")
+    assert run("generate", "--root", str(root)) == (0, f"{OUT}: 0 written, 18 unchanged, 0 removed\n", "")
+    assert (root / "build").read_text() == "not a folder\n"
