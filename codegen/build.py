@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from codegen.errors import InputError
 from codegen.formatter import cached, format_module, store_cache
-from codegen.load import read_tables
+from codegen.load import parse_tables
 from codegen.model import Tables
 from codegen.render import render
-from codegen.validate import validate
+from codegen.validate import CONFIG_TABLE, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path("generated") / "flax_auto"
@@ -19,8 +20,29 @@ CacheUse = Literal["fill", "read", "off"]
 
 
 def load_tables(root: Path = ROOT) -> Tables:
-    """The validated tables of the project at root (InputError listing every problem)."""
-    return validate(read_tables(root / TABLES, root))
+    """The validated tables of the project at root (InputError listing every problem).
+
+    A table that does not parse does not hide the others' problems: the tables
+    that parsed are validated too, as long as the config table is among them
+    (without it every model_type would be reported as unknown).
+    """
+    files, problems = parse_tables(root / TABLES, root)
+    if not problems:
+        return validate(files)
+    names = {file.path.rsplit("/", 1)[-1] for file in files}
+    if CONFIG_TABLE in names and len(names) > 1:
+        try:
+            validate(files)
+        except InputError as error:
+            problems += error.problems
+    raise InputError(sorted(problems, key=_file_and_line))
+
+
+def _file_and_line(problem: str) -> tuple[str, int]:
+    """The sort key of a `path:line: message` problem line."""
+    path, _, rest = problem.partition(":")
+    line = rest.split(":", 1)[0]
+    return path, int(line) if line.isdigit() else 0
 
 
 def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:

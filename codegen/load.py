@@ -8,6 +8,7 @@ lines) so that the scan is exact.
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from collections.abc import Iterator
@@ -96,7 +97,14 @@ def read_table(path: Path, root: Path) -> TableFile:
     """Parse one table file; TOML errors become InputError lines at their file:line."""
     relative = path.relative_to(root).as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError([f"{relative}: cannot read the table: {error.strerror or error}"]) from None
+    if data.startswith(codecs.BOM_UTF8):
+        # tomllib, and so every other reader of the tables, refuses it: say so plainly.
+        raise InputError([f"{relative}:1: starts with a UTF-8 byte order mark; save it without one"])
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError([f"{relative}:1: not UTF-8 text: {error}"]) from None
     return parse_table(text, relative)
@@ -118,6 +126,14 @@ def parse_table(text: str, relative: str) -> TableFile:
 
 def read_tables(tables_dir: Path, root: Path) -> list[TableFile]:
     """Parse every `*.toml` in the tables folder, in name order; report all syntax errors."""
+    files, problems = parse_tables(tables_dir, root)
+    if problems:
+        raise InputError(problems)
+    return files
+
+
+def parse_tables(tables_dir: Path, root: Path) -> tuple[list[TableFile], list[str]]:
+    """The table files that parse, and the problems of those that do not (every file is tried)."""
     files: list[TableFile] = []
     problems: list[str] = []
     for path in sorted(tables_dir.glob("*.toml")):
@@ -125,6 +141,4 @@ def read_tables(tables_dir: Path, root: Path) -> list[TableFile]:
             files.append(read_table(path, root))
         except InputError as error:
             problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
-    return files
+    return files, problems
