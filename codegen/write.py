@@ -59,6 +59,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def staging_prefix(out_dir: Path) -> str:
+    """The name start of a staging folder: beside the package, so renames stay on one filesystem."""
     return f".{out_dir.name}.staging-"
 
 
@@ -80,6 +81,7 @@ def write_package(files: dict[str, str], out_dir: Path, label: str | None = None
 
 
 def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteReport:
+    """The write proper; everything it reads is read under the lock, so no other run can change it."""
     refuse_if_not_package(out_dir, files, label)
     contents = survey(out_dir, files)
     refuse_foreign(contents, label)
@@ -119,6 +121,7 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
 
 
 def _write_new(path: Path, data: bytes) -> None:
+    """A new staged file; 0o644 whatever the umask, as a checkout would have it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("xb") as stream:
         stream.write(data)
