@@ -27,7 +27,7 @@ def column_labels(tasks: tuple[Task, ...]) -> list[str]:
 
 def _matrix(tables: Tables) -> list[tuple[str, list[Origin | None]]]:
     """Per model_type, each task's row origin, or None where the task has no row for it."""
-    origins = [{entry.model_type.name: entry.origin for entry in task.entries} for task in tables.tasks]
+    origins: list[dict[str, Origin]] = [{e.model_type.name: e.origin for e in task.entries} for task in tables.tasks]
     return [(model_type.name, [found.get(model_type.name) for found in origins]) for model_type in tables.model_types]
 
 

@@ -10,12 +10,18 @@ with a refusal; EXTENSIONS says which rows those are.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import jax
 import numpy as np
 from transformers.models.auto import modeling_flax_auto as upstream
-from transformers.models.auto.auto_factory import _BaseAutoModelClass, _get_model_class
+from transformers.models.auto.auto_factory import (
+    _BaseAutoModelClass,
+    _get_model_class,
+    _LazyAutoMapping,
+)
+from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
 
 from codegen.build import load_tables
 
@@ -48,6 +54,13 @@ def auto_class(name: str) -> Any:
     return getattr(upstream, name, None) or {
         "FlaxAutoModelForAudioClassification": FlaxAutoModelForAudioClassification
     }.get(name)
+
+
+def upstream_with_row(auto_name: str, model_type: str) -> Any:
+    """Upstream's own auto machinery over one extension row: what upstream would do if it had it."""
+    names = OrderedDict([(model_type, EXTENSIONS[auto_name, model_type])])  # upstream sets attributes on it
+    mapping = _LazyAutoMapping(CONFIG_MAPPING_NAMES, names)
+    return type(auto_name, (_BaseAutoModelClass,), {"_model_mapping": mapping})
 
 
 def choice(auto_name: str, config: Any) -> type | None:

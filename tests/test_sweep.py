@@ -15,7 +15,15 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from oracle import ENTRIES, EXTENSIONS, FAMILIAR_ROWS, TABLES, assert_same_tree, auto_class, choice
+from oracle import (
+    ENTRIES,
+    EXTENSIONS,
+    FAMILIAR_ROWS,
+    TABLES,
+    assert_same_tree,
+    auto_class,
+    choice,
+)
 from tiny_models import TINY_CONFIGS, dummy_inputs, expected_shapes
 
 import flax_auto
