@@ -9,6 +9,7 @@ given that one row (oracle.upstream_with_row).
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -231,6 +232,25 @@ def test_kwargs_update_the_loaded_config(checkpoint: Callable[[str, str], Checkp
     path, _ = checkpoint("FlaxAutoModel", "bert")
     for model, _ in load_both("FlaxAutoModel", path, output_attentions=True, _do_init=False):
         assert model.config.output_attentions is True
+
+
+@pytest.mark.parametrize(
+    ("auto_name", "row", "alias"),
+    [("FlaxAutoModelForCausalLM", "llama", "code_llama"), ("FlaxAutoModelForVision2Seq", "vision-encoder-decoder", "nougat")],
+)
+def test_a_config_json_naming_an_upstream_alias_loads_as_upstream_loads_it(
+    checkpoint: Callable[[str, str], Checkpoint], tmp_path: Path, auto_name: str, row: str, alias: str
+) -> None:
+    """upstream's config table maps code_llama to LlamaConfig and nougat to VisionEncoderDecoderConfig."""
+    path, saved = checkpoint(auto_name, row)
+    shutil.copytree(path, tmp_path / alias)
+    config_json = tmp_path / alias / "config.json"
+    config_json.write_text(json.dumps(json.loads(config_json.read_text()) | {"model_type": alias}))
+    ours, theirs = load_both(auto_name, tmp_path / alias)
+    assert type(ours) is type(theirs) is type(saved)
+    assert same_config(ours.config, theirs.config)
+    assert_same_tree(ours.params, saved.params)
+    assert_same_tree(theirs.params, saved.params)
 
 
 # Bad folders: the error names the path.

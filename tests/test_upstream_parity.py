@@ -188,3 +188,30 @@ def test_the_typing_overloads_of_a_shared_config_class_promise_the_same_row(rows
     task += "".join(f'"{row}" = "{classes[row]}"\n' for row in rows)
     tables = validate([parse_table(configs, "tables/configs.toml"), parse_table(task, "tables/shared.toml")])
     assert tables.tasks[0].model_class_by_config == {"GPT2Config": "FlaxGPT2Model"}
+
+
+@pytest.mark.parametrize("auto_name", [name for name, task in TASKS.items() if task.origin == "upstream"])
+def test_mapping_views_count_config_classes_and_model_types_count_rows(auto_name: str) -> None:
+    """A deliberate difference (README): upstream's lazy mapping lists one entry per row
+    (len 17 for causal LM, GPT2Config twice, keys() a list); ModelMapping is a real dict
+    keyed by config class, so len/keys/values/items count each config class once, and
+    `model_types` holds the rows. A dict whose len() disagreed with its own keys would
+    break dict(), ==, and every consumer that trusts the Mapping contract."""
+    task = TASKS[auto_name]
+    ours, theirs = getattr(flax_auto, task.mapping), getattr(upstream, task.mapping)
+    upstream_rows = {e.model_type.name: e.model_class for e in task.upstream_entries}
+    assert len(theirs) == len(theirs.keys()) == len(theirs.values()) == len(theirs.items()) == len(upstream_rows)
+    assert isinstance(theirs.keys(), list)
+    extension_configs = {config for config, model in ours.items() if config not in dict(theirs.items())}
+    assert len(ours) == len(set(theirs.keys())) + len(extension_configs)
+    assert list(ours.keys()) == list(ours) and list(ours.values()) == [ours[c] for c in ours]
+    assert set(theirs.items()) <= set(ours.items())
+    assert len(ours.model_types) == len(task.entries)
+    assert {name: model.__name__ for name, model in ours.model_types.items() if name in upstream_rows} == upstream_rows
+
+
+def test_the_causal_lm_mapping_shows_the_difference_in_numbers() -> None:
+    ours, theirs = flax_auto.FLAX_MODEL_FOR_CAUSAL_LM_MAPPING, upstream.FLAX_MODEL_FOR_CAUSAL_LM_MAPPING
+    assert (len(theirs), theirs.keys().count(GPT2Config)) == (17, 2)
+    # 16 config classes (GPT2Config once), 18 rows (upstream's 17 and code_llama, an extension).
+    assert (len(ours), list(ours).count(GPT2Config), len(ours.model_types)) == (16, 1, 18)
