@@ -30,7 +30,7 @@ def config_rows(rows: dict[str, object], factor: int) -> list[str]:
     for copy in range(factor):
         for model_type, value in rows.items():
             config = value if isinstance(value, str) else value["config"]
-            package = model_type.replace("-", "_") if isinstance(value, str) else value["package"]
+            package = model_type.replace("-", "_") if isinstance(value, str) else value.get("package", model_type.replace("-", "_"))
             name, config, package = (
                 toml_string(renamed(model_type, copy, "-x")),
                 toml_string(renamed(config, copy, "X")),
@@ -54,11 +54,12 @@ def scale_tables(source: Path, target: Path, factor: int) -> int:
     task_rows = 0
     for path in sorted(source.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Upstream's rows and ours ([extension]) alike: the copies only need to validate.
         if path.name == CONFIG_TABLE:
-            lines = ["[configs]", *config_rows(data["configs"], factor)]
+            lines = ["[configs]", *config_rows(data["configs"] | data.get("extension", {}), factor)]
         else:
             header = [f"{key} = {toml_string(value)}" for key, value in data["task"].items()]
-            rows = model_rows(data["models"], factor)
+            rows = model_rows(data.get("models", {}) | data.get("extension", {}), factor)
             task_rows += len(rows)
             lines = ["[task]", *header, "", "[models]", *rows]
         (target / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")

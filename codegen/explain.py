@@ -32,6 +32,12 @@ def find_task(tables: Tables, name: str) -> Task:
     )
 
 
+ORIGINS = {
+    "upstream": "upstream: a row of transformers 4.57.6's Flax tables, kept in step by `codegen sync`",
+    "extension": "extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it",
+}
+
+
 def _entry(task: Task, model_type: str) -> Entry | None:
     return next((entry for entry in task.entries if entry.model_type.name == model_type), None)
 
@@ -58,6 +64,7 @@ def explain_entry(tables: Tables, task: Task, model_type: str) -> list[str]:
         f"{task.auto_class}, model_type {model_type!r} -> {entry.model_class}",
         f"  model class   {entry.model_class} from {entry.model_module}",
         f"  table row     {entry.where}",
+        f"  origin        {ORIGINS[entry.origin]}",
         f"  config class  {config.config_class} from {config.config_module}",
         f"  config row    {config.where}",
         f"  generated     flax_auto.{task.module}: {task.dispatch}(), {task.mapping}",
@@ -85,7 +92,7 @@ def explain_model_type(tables: Tables, model_type: str) -> list[str]:
     found = [(task, entry) for task in tables.tasks if (entry := _entry(task, model_type)) is not None]
     width = max((len(task.auto_class) for task, _ in found), default=0)
     for task, entry in found:
-        lines.append(f"  {task.auto_class:<{width}}  {entry.model_class} ({entry.where})")
+        lines.append(f"  {task.auto_class:<{width}}  {entry.model_class} ({entry.where}, {entry.origin})")
     if found:
         lines.append(f"  model classes from {config.model_module}")
     missing = [task.auto_class for task in tables.tasks if _entry(task, model_type) is None]

@@ -3,16 +3,20 @@
 Rows are the model types of the config table (in its order), columns the
 tasks, each labelled by its initials (`causal_lm` -> CL) and explained in a
 legend under the matrix (with its number of model types), so that fourteen
-tasks fit a terminal and a README.
+tasks fit a terminal and a README. A cell says where its row comes from:
+upstream's tables (x, ✓) or an extension of ours (+); a task of ours is
+marked in the legend.
 """
 
 from __future__ import annotations
 
 import json
 
-from codegen.model import Tables, Task
+from codegen.model import Origin, Tables, Task
 
 FORMATS = ("text", "json", "markdown")
+TEXT_MARKS = {"upstream": "x", "extension": "+", None: "."}
+MARKDOWN_MARKS = {"upstream": "✓", "extension": "+", None: ""}
 
 
 def column_labels(tasks: tuple[Task, ...]) -> list[str]:
@@ -21,12 +25,14 @@ def column_labels(tasks: tuple[Task, ...]) -> list[str]:
     return labels if len(set(labels)) == len(labels) else [str(number) for number in range(1, len(tasks) + 1)]
 
 
-def _matrix(tables: Tables) -> list[tuple[str, list[bool]]]:
-    supported = [{entry.model_type.name for entry in task.entries} for task in tables.tasks]
-    return [
-        (model_type.name, [model_type.name in names for names in supported])
-        for model_type in tables.model_types
-    ]
+def _matrix(tables: Tables) -> list[tuple[str, list[Origin | None]]]:
+    """Per model_type, each task's row origin, or None where the task has no row for it."""
+    origins: list[dict[str, Origin]] = [{e.model_type.name: e.origin for e in task.entries} for task in tables.tasks]
+    return [(model_type.name, [found.get(model_type.name) for found in origins]) for model_type in tables.model_types]
+
+
+def _task_origin(task: Task) -> str:
+    return ", extension task" if task.origin == "extension" else ""
 
 
 def _columns(tables: Tables) -> list[tuple[str, Task]]:
@@ -39,13 +45,14 @@ def as_text(tables: Tables) -> str:
     width = max(len("model_type"), *(len(name) for name, _ in rows))
     lines = ["  ".join(["model_type".ljust(width), *labels]).rstrip()]
     for name, cells in rows:
-        marks = [("x" if cell else ".").ljust(len(label)) for label, cell in zip(labels, cells, strict=True)]
+        marks = [TEXT_MARKS[cell].ljust(len(label)) for label, cell in zip(labels, cells, strict=True)]
         lines.append("  ".join([name.ljust(width), *marks]).rstrip())
     legend = [
-        f"{label} = {task.module}: {task.auto_class} ({len(task.entries)})"
+        f"{label} = {task.module}: {task.auto_class} ({len(task.entries)}{_task_origin(task)})"
         for label, task in _columns(tables)
     ]
-    return "\n".join([*lines, "", "columns (number of model types):", *legend]) + "\n"
+    key = "x = upstream row, + = extension row (ours)"
+    return "\n".join([*lines, "", key, "columns (number of model types):", *legend]) + "\n"
 
 
 def as_markdown(tables: Tables) -> str:
@@ -55,12 +62,13 @@ def as_markdown(tables: Tables) -> str:
         "| --- |" + " :-: |" * len(labels),
     ]
     for name, cells in _matrix(tables):
-        lines.append(f"| `{name}` | " + " | ".join("✓" if cell else "" for cell in cells) + " |")
+        lines.append(f"| `{name}` | " + " | ".join(MARKDOWN_MARKS[cell] for cell in cells) + " |")
+    key = "✓ a row of upstream's tables, + an extension row of ours (beyond transformers 4.57.6's Flax tables)."
     legend = "Columns (number of model types): " + "; ".join(
-        f"**{label}** `{task.auto_class}` ({task.module}, {len(task.entries)})"
+        f"**{label}** `{task.auto_class}` ({task.module}, {len(task.entries)}{_task_origin(task)})"
         for label, task in _columns(tables)
     )
-    return "\n".join([*lines, "", legend]) + "\n"
+    return "\n".join([*lines, "", key, "", legend]) + "\n"
 
 
 def as_json(tables: Tables) -> str:
@@ -71,12 +79,20 @@ def as_json(tables: Tables) -> str:
                 "auto_class": task.auto_class,
                 "mapping": task.mapping,
                 "table": task.source,
+                "origin": task.origin,
                 "models": {entry.model_type.name: entry.model_class for entry in task.entries},
+                "origins": {entry.model_type.name: entry.origin for entry in task.entries},
             }
             for task in tables.tasks
         ],
         "model_types": {
-            model_type.name: {"config": model_type.config_class, "package": model_type.package}
+            model_type.name: {
+                "config": model_type.config_class,
+                "package": model_type.package,
+                "module": model_type.config_module,
+                "models": model_type.model_module,
+                "origin": model_type.origin,
+            }
             for model_type in tables.model_types
         },
     }

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from codegen.errors import Location
+
+# Where a row comes from: upstream's 4.57.6 tables (kept in step by `codegen sync`)
+# or an extension of ours (the Flax twins of PyTorch rows, models of your own).
+Origin = Literal["upstream", "extension"]
 
 
 def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -18,20 +23,27 @@ def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]
 
 @dataclass(frozen=True)
 class ModelType:
-    """A model_type, its config class and the transformers package of its classes."""
+    """A model_type, its config class and the modules its classes are imported from.
+
+    By default both live in transformers' package of the model_type; a row
+    names `module` (config) and `models` (model classes) for any other place.
+    """
 
     name: str
     config_class: str
     package: str
     where: Location
+    origin: Origin = "upstream"
+    module: str | None = None
+    models: str | None = None
 
     @property
     def config_module(self) -> str:
-        return f"transformers.models.{self.package}.configuration_{self.package}"
+        return self.module or f"transformers.models.{self.package}.configuration_{self.package}"
 
     @property
     def model_module(self) -> str:
-        return f"transformers.models.{self.package}.modeling_flax_{self.package}"
+        return self.models or f"transformers.models.{self.package}.modeling_flax_{self.package}"
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class Entry:
     model_type: ModelType
     model_class: str
     where: Location
+    origin: Origin = "upstream"
 
     @property
     def model_module(self) -> str:
@@ -55,8 +68,19 @@ class Task:
     auto_class: str
     mapping: str
     head_doc: str
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...]  # upstream's rows in upstream's order, then the extension rows
     source: str
+    origin: Origin = "upstream"  # "extension": a task upstream's Flax module does not have
+
+    @property
+    def upstream_entries(self) -> tuple[Entry, ...]:
+        """The rows `codegen sync` owns: the table's `[models]` section."""
+        return tuple(entry for entry in self.entries if entry.origin == "upstream")
+
+    @property
+    def extension_entries(self) -> tuple[Entry, ...]:
+        """Our rows beyond upstream's: the table's `[extension]` section."""
+        return tuple(entry for entry in self.entries if entry.origin == "extension")
 
     @property
     def mapping_names(self) -> str:

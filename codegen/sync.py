@@ -1,5 +1,11 @@
 """Bring codegen/tables/ in step with upstream's modeling_flax_auto.py (and configuration_auto.py).
 
+sync owns upstream's rows only: each table's `[models]` and the config
+table's `[configs]`. Extension rows (`[extension]` sections, and task tables
+that have only one) are never removed or rewritten, and keep their model
+types' config rows; upstream adding a model_type that an extension row
+already serves with another class is refused at that row's file:line.
+
 Each task table is matched to upstream through its `mapping` (`X_MAPPING` ->
 upstream `X_MAPPING_NAMES`) and takes upstream's rows in upstream's order. The
 config table follows: a model_type no task uses any more loses its row, a new
@@ -129,10 +135,12 @@ def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
     upstream_tables = _upstream_tables(
         upstream, current, {file.path: file.where("task", "mapping") for file in table_files}
     )
+    _refuse_clashes_with_extensions(current, upstream_tables)
     files = [
         file
         for task in current.tasks
-        if (file := _sync_task(task, upstream_tables[task.source], texts[task.source])) is not None
+        if task.origin == "upstream"
+        and (file := _sync_task(task, upstream_tables[task.source], texts[task.source])) is not None
     ]
     config_path = next(path for path in texts if path.endswith("/" + CONFIG_TABLE))
     configs = _sync_configs(upstream, current, upstream_tables, texts[config_path], config_path)
@@ -179,16 +187,17 @@ def _upstream_tables(
 ) -> dict[str, Table]:
     """Each task table's upstream table (by table path), every row checked; all problems at once."""
     modeling = upstream.modeling
-    if not any(modeling.has(task.mapping_names) for task in current.tasks):
+    upstream_tasks = [task for task in current.tasks if task.origin == "upstream"]
+    if not any(modeling.has(task.mapping_names) for task in upstream_tasks):
         raise InputError(
             [
                 f"{modeling.path}:1: not a modeling_flax_auto.py: it assigns none of "
-                + ", ".join(task.mapping_names for task in current.tasks)
+                + ", ".join(task.mapping_names for task in upstream_tasks)
             ]
         )
     problems: list[str] = []
     tables: dict[str, Table] = {}
-    for task in current.tasks:
+    for task in upstream_tasks:
         if not modeling.has(task.mapping_names):
             problems.append(
                 f"{mapping_lines[task.source]}: {modeling.path} has no table {task.mapping_names}"
@@ -212,6 +221,22 @@ def _upstream_tables(
     return tables
 
 
+def _refuse_clashes_with_extensions(current: Tables, tables: dict[str, Table]) -> None:
+    """An upstream row for a model_type that an extension row of the same table serves
+    with another class: which one should win is a decision, not a sync."""
+    problems = [
+        f"{entry.where}: upstream now maps {row.key!r} to {row.value} ({row.where}), this extension "
+        f"row to {entry.model_class}: remove the extension row or the model_type by hand"
+        for task in current.tasks
+        if task.source in tables
+        for entry in task.extension_entries
+        for row in tables[task.source].rows
+        if row.key == entry.model_type.name and row.value != entry.model_class
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 def _row_changes(old: dict[str, str], rows: tuple[Row, ...]) -> list[Change]:
     """added / changed in upstream order, then removed in table order, or just `reordered`."""
     new = {row.key: row.value for row in rows}
@@ -232,12 +257,15 @@ def _row_changes(old: dict[str, str], rows: tuple[Row, ...]) -> list[Change]:
 
 
 def _sync_task(task: Task, table: Table, text: str) -> FileChange | None:
-    old = {entry.model_type.name: entry.model_class for entry in task.entries}
-    changes = _row_changes(old, table.rows)
+    old = {entry.model_type.name: entry.model_class for entry in task.upstream_entries}
+    # An upstream row that an extension row already serves (the same class) stays the extension's.
+    ours = {entry.model_type.name for entry in task.extension_entries}
+    upstream_rows = tuple(row for row in table.rows if row.key not in ours)
+    changes = _row_changes(old, upstream_rows)
     if not changes:
         return None
     rows = [
-        (row.key, None if old.get(row.key) == row.value else toml_string(row.value)) for row in table.rows
+        (row.key, None if old.get(row.key) == row.value else toml_string(row.value)) for row in upstream_rows
     ]
     return FileChange(
         task.source, f"{task.auto_class} <- {table.name}", tuple(changes), rewrite_rows(text, "models", rows)
@@ -258,16 +286,26 @@ def _shown(config_class: str, package: str, model_type: str) -> str:
 def _sync_configs(
     upstream: Upstream, current: Tables, tables: dict[str, Table], text: str, path: str
 ) -> FileChange | None:
-    """New model_types get a row, model_types no task uses any more lose theirs, config classes follow upstream."""
-    known = {model_type.name: model_type for model_type in current.model_types}
+    """New model_types get a row, model_types no task uses any more lose theirs, config classes follow upstream.
+
+    A model_type an extension row uses keeps its row, and so does an alias of a
+    used config class (code_llama of LlamaConfig): its config.json loads as upstream's.
+    """
+    known = {model_type.name: model_type for model_type in current.model_types if model_type.origin == "upstream"}
     used_before = {entry.model_type.name for task in current.tasks for entry in task.entries}
     uses: dict[str, list[Row]] = {}
     for task in current.tasks:
-        for row in tables[task.source].rows:
+        for row in tables[task.source].rows if task.source in tables else ():
             uses.setdefault(row.key, []).append(row)
+    for task in current.tasks:
+        for entry in task.extension_entries:
+            uses.setdefault(entry.model_type.name, [])
+    extension_types = {model_type.name for model_type in current.model_types} - known.keys()
+    used_configs = {known[name].config_class for name in uses if name in known}
+    aliases = {name for name, model_type in known.items() if model_type.config_class in used_configs}
     config_rows = upstream.config_rows
     values, changes = _added_config_rows(
-        upstream, config_rows, [name for name in uses if name not in known], uses
+        upstream, config_rows, [name for name in uses if name not in known and name not in extension_types], uses
     )
     for name, model_type in known.items():
         upstream_row = config_rows.get(name)
@@ -276,7 +314,7 @@ def _sync_configs(
             old = _shown(model_type.config_class, model_type.package, name)
             new = _shown(upstream_row.value, model_type.package, name)
             changes.append(Change("changed", name, old, new, upstream_row.where))
-    removed = [name for name in known if name in used_before and name not in uses]
+    removed = [name for name in known if name in used_before and name not in uses and name not in aliases]
     for name in removed:
         changes.append(
             Change("removed", name, old=_shown(known[name].config_class, known[name].package, name))

@@ -14,10 +14,13 @@ from typing import Any, TypeGuard, cast
 
 from codegen.errors import InputError, Location
 from codegen.load import TableFile
-from codegen.model import Entry, ModelType, Tables, Task
+from codegen.model import Entry, ModelType, Origin, Tables, Task
+from codegen.sources import undefined_class
 
 CONFIG_TABLE = "configs.toml"
 RESERVED_MODULES = frozenset({"configs"})
+# Each table keeps upstream's rows (what `codegen sync` owns) apart from ours.
+ROW_SECTIONS: dict[str, Origin] = {"configs": "upstream", "models": "upstream", "extension": "extension"}
 
 _MODEL_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _MAPPING = re.compile(r"[A-Z][A-Z0-9_]*_MAPPING")
@@ -33,6 +36,11 @@ def is_identifier(value: object) -> TypeGuard[str]:
         and value.isidentifier()
         and not keyword.iskeyword(value)
     )
+
+
+def is_module_path(value: object) -> TypeGuard[str]:
+    """A dotted module path whose every part is an identifier: `my_pkg.modeling_my`."""
+    return isinstance(value, str) and all(is_identifier(part) for part in value.split("."))
 
 
 def is_model_type(value: object) -> bool:
@@ -82,6 +90,7 @@ def validate(files: list[TableFile]) -> Tables:
         problems.add(config_file.where(), "no task tables next to the config table")
     valid = [model_type for model_type in model_types.values() if model_type is not None]
     _check_collisions(valid, tasks, problems)
+    _check_named_modules(valid, tasks, problems)
     if problems.lines:
         raise InputError(problems.lines)
     return Tables(
@@ -109,16 +118,30 @@ def _check_keys(
 
 
 def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | None]:
-    """Every model_type of the config table; None for a row with problems (already reported)."""
-    _check_keys(file, "", file.data, {"configs"}, {"configs"}, problems)
-    rows = _table(file.data.get("configs", {}))
-    if rows is None:
-        problems.add(file.where("configs"), "[configs] must be a table")
-        return {}
-    return {name: _model_type(name, value, file.where("configs", name), problems) for name, value in rows.items()}
+    """Every model_type of the config table; None for a row with problems (already reported).
+
+    `[configs]` holds rows of upstream's CONFIG_MAPPING_NAMES, `[extension]`
+    model types upstream does not know (models of your own).
+    """
+    _check_keys(file, "", file.data, {"configs"}, {"configs", "extension"}, problems)
+    model_types: dict[str, ModelType | None] = {}
+    for section in ("configs", "extension"):
+        rows = _table(file.data.get(section, {}))
+        if rows is None:
+            problems.add(file.where(section), f"[{section}] must be a table")
+            continue
+        for name, value in rows.items():
+            where = file.where(section, name)
+            if name in model_types:
+                problems.add(where, "model_type in both [configs] and [extension]", name)
+                continue
+            model_types[name] = _model_type(name, value, where, ROW_SECTIONS[section], problems)
+    return model_types
 
 
-def _model_type(name: str, value: object, where: Location, problems: _Problems) -> ModelType | None:
+def _model_type(
+    name: str, value: object, where: Location, origin: Origin, problems: _Problems
+) -> ModelType | None:
     found = len(problems.found)
     if not is_model_type(name):
         problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
@@ -126,29 +149,36 @@ def _model_type(name: str, value: object, where: Location, problems: _Problems) 
     if row is None:
         problems.add(where, "expected a config class name or { config = ..., package = ... }", value)
         return None
-    for key in sorted(row.keys() - {"config", "package"}):
-        problems.add(where, "unknown key in a config row (expected config, package)", key)
+    for key in sorted(row.keys() - {"config", "package", "module", "models"}):
+        problems.add(where, "unknown key in a config row (expected config, package, module, models)", key)
     config_class = row.get("config")
     package = row.get("package", default_package(name))
+    module, models = row.get("module"), row.get("models")
     if not is_identifier(config_class):
         problems.add(where, "config class is not a Python identifier", config_class)
     if not (isinstance(package, str) and _MODULE.fullmatch(package) and is_identifier(package)):
         problems.add(where, "package must be one module name (lower-case letters, digits, '_')", package)
+    for key, path in (("module", module), ("models", models)):
+        if path is not None and not is_module_path(path):
+            problems.add(where, f"{key} must be a dotted module path of Python identifiers", path)
     if len(problems.found) > found or not (is_identifier(config_class) and isinstance(package, str)):
         return None
-    return ModelType(name, config_class, package, where)
+    return ModelType(
+        name, config_class, package, where, origin, module if is_module_path(module) else None,
+        models if is_module_path(models) else None,
+    )
 
 
 def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
     module = file.path.rsplit("/", 1)[-1].removesuffix(".toml")
     if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
         problems.add(file.where(), "table file name is not a usable module name", module)
-    _check_keys(file, "", file.data, {"task", "models"}, {"task", "models"}, problems)
+    _check_keys(file, "", file.data, {"task"}, {"task", "models", "extension"}, problems)
     header = _table(file.data.get("task", {}))
-    rows = _table(file.data.get("models", {}))
-    if header is None or rows is None:
-        problems.add(file.where(), "[task] and [models] must be tables")
-        header, rows = {}, {}
+    sections = {section: _table(file.data.get(section, {})) for section in ("models", "extension")}
+    if header is None or None in sections.values():
+        problems.add(file.where(), "[task], [models] and [extension] must be tables")
+        header, sections = {}, {}
     fields = {"auto_class", "mapping", "head_doc"}
     _check_keys(file, "task", header, fields, fields, problems)
     auto_class = header.get("auto_class", "")
@@ -160,11 +190,21 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
         problems.add(file.where("task", "mapping"), "mapping must be an upper-case name ending in _MAPPING", mapping)
     if not (isinstance(head_doc, str) and _HEAD_DOC.fullmatch(head_doc)):
         problems.add(file.where("task", "head_doc"), "head_doc must be plain words (letters, digits, spaces, ,()/-)", head_doc)
+    rows = [
+        (section, name, model_class)
+        for section, table in sections.items()
+        for name, model_class in (table or {}).items()
+    ]
     if not rows:
-        problems.add(file.where("models"), "[models] has no entries")
+        problems.add(file.where("models"), "the table has no rows ([models] or [extension])")
     entries: list[Entry] = []
-    for name, model_class in rows.items():
-        where = file.where("models", name)
+    seen: set[str] = set()
+    for section, name, model_class in rows:
+        where = file.where(section, name)
+        if name in seen:
+            problems.add(where, "model_type in both [models] and [extension]", name)
+            continue
+        seen.add(name)
         if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
         elif name not in model_types:
@@ -172,8 +212,9 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
         if not is_identifier(model_class):
             problems.add(where, "model class is not a Python identifier", model_class)
         elif (model_type := model_types.get(name)) is not None:
-            entries.append(Entry(model_type, model_class, where))
-    return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path)
+            entries.append(Entry(model_type, model_class, where, ROW_SECTIONS[section]))
+    origin: Origin = "upstream" if "models" in file.data else "extension"
+    return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path, origin)
 
 
 def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
@@ -196,3 +237,15 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems:
         claim(task.mapping, f"flax_auto.{task.module}", source)
         claim(task.mapping_names, f"flax_auto.{task.module}", source)
         claim(task.dispatch, f"flax_auto.{task.module}", source)
+
+
+def _check_named_modules(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
+    """A class that a row's own `module` / `models` cannot define, where that source is found."""
+    for model_type in model_types:
+        if model_type.module and undefined_class(model_type.module, model_type.config_class):
+            problems.add(model_type.where, f"{model_type.module} does not define the config class", model_type.config_class)
+    for task in tasks:
+        for entry in task.entries:
+            models = entry.model_type.models
+            if models and undefined_class(models, entry.model_class):
+                problems.add(entry.where, f"{models} does not define the model class", entry.model_class)

@@ -24,7 +24,8 @@ def restore_registrations() -> Iterator[None]:
     import flax_auto
 
     ours = [getattr(flax_auto, task.mapping) for task in TABLES.tasks]
-    theirs = [auto_class(task.auto_class)._model_mapping._extra_content for task in TABLES.tasks]
+    upstream_classes = [auto_class(task.auto_class) for task in TABLES.tasks]
+    theirs = [upstream._model_mapping._extra_content for upstream in upstream_classes if upstream is not None]
     tables = [*ours, *(mapping.model_types for mapping in ours), *theirs]
     tables += [flax_auto.CONFIG_MAPPING, flax_auto.CONFIG_MAPPING_NAMES, UPSTREAM_CONFIGS._extra_content]
     saved = [dict(table) for table in tables]

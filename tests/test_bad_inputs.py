@@ -29,7 +29,32 @@ def unknown_section(root: Path) -> list[str]:
     table = root / TABLES / "model.toml"
     table.write_text(table.read_text() + "\n[extra]\nnote = 1\n")
     line = line_of(table, "[extra]")
-    return [f"{TABLES}/model.toml:{line}: unknown section (expected [models], [task]): 'extra'"]
+    return [f"{TABLES}/model.toml:{line}: unknown section (expected [extension], [models], [task]): 'extra'"]
+
+
+def rows_naming_classes_that_cannot_exist(root: Path) -> list[str]:
+    """A module path that is not dotted identifiers; classes the named module's source lacks
+    (found on sys.path and read, never imported); one model_type in both sections."""
+    configs = root / TABLES / "configs.toml"
+    bert = "transformers.models.bert"
+    configs.write_text(
+        configs.read_text()
+        + "\n[extension]\n"
+        + 'bad-path = { config = "MyConfig", module = "my pkg.configuration" }\n'
+        + f'no-such = {{ config = "NoSuchConfig", module = "{bert}.configuration_bert", models = "{bert}.modeling_flax_bert" }}\n'
+    )
+    table = root / TABLES / "model.toml"
+    edit(table, "[extension]\n", '[extension]\nno-such = "FlaxNoSuchModel"\nbert = "FlaxBertModel"\n')
+    return [
+        f"{TABLES}/configs.toml:{line_of(configs, 'bad-path')}: module must be a dotted module path "
+        "of Python identifiers: 'my pkg.configuration'",
+        f"{TABLES}/configs.toml:{line_of(configs, 'no-such')}: {bert}.configuration_bert does not define "
+        "the config class: 'NoSuchConfig'",
+        f"{TABLES}/model.toml:{line_of(table, 'no-such')}: {bert}.modeling_flax_bert does not define "
+        "the model class: 'FlaxNoSuchModel'",
+        f"{TABLES}/model.toml:{line_of(table, 'no-such') + 1}: model_type in both [models] "
+        "and [extension]: 'bert'",
+    ]
 
 
 def unknown_task_key_and_missing_field(root: Path) -> list[str]:
@@ -165,6 +190,7 @@ def template_misusing_a_filter(root: Path) -> list[str]:
 CASES = [
     toml_syntax_error,
     unknown_section,
+    rows_naming_classes_that_cannot_exist,
     unknown_task_key_and_missing_field,
     missing_field,
     duplicate_model_type,

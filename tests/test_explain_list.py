@@ -27,7 +27,14 @@ def line_of(table: str, start: str) -> int:
 
 
 def upstream_names(mapping: str) -> dict[str, str]:
-    return dict(getattr(upstream, f"{mapping}_NAMES"))
+    """Upstream's rows of a table (none for a task of ours)."""
+    return dict(getattr(upstream, f"{mapping}_NAMES", {}))
+
+
+def extension_names(mapping: str) -> dict[str, str]:
+    """The `[extension]` rows of a table, read from its TOML."""
+    task = next(task for task in TABLE_DATA.tasks if task.mapping == mapping)
+    return {entry.model_type.name: entry.model_class for entry in task.extension_entries}
 
 
 def test_explain_names_the_class_upstream_picks_its_module_and_the_rows() -> None:
@@ -38,11 +45,24 @@ def test_explain_names_the_class_upstream_picks_its_module_and_the_rows() -> Non
         f"FlaxAutoModelForCausalLM, model_type 'opt' -> {picked}",
         f"  model class   {picked} from transformers.models.opt.modeling_flax_opt",
         f"  table row     codegen/tables/causal_lm.toml:{line_of('causal_lm.toml', 'opt = ')}",
+        "  origin        upstream: a row of transformers 4.57.6's Flax tables, kept in step by `codegen sync`",
         "  config class  OPTConfig from transformers.models.opt.configuration_opt",
         f"  config row    codegen/tables/configs.toml:{line_of('configs.toml', 'opt = ')}",
         "  generated     flax_auto.causal_lm: causal_lm_class_for(), FLAX_MODEL_FOR_CAUSAL_LM_MAPPING",
     ]
     assert hasattr(importlib.import_module("transformers.models.opt.modeling_flax_opt"), picked)
+
+
+def test_explain_an_extension_row_says_it_is_ours() -> None:
+    code, out, _ = run("explain", "FlaxAutoModel", "clip_text_model")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "FlaxAutoModel, model_type 'clip_text_model' -> FlaxCLIPTextModel"
+    assert lines[2] == f"  table row     codegen/tables/model.toml:{line_of('model.toml', 'clip_text_model = ')}"
+    assert lines[3] == (
+        "  origin        extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it"
+    )
+    assert "clip_text_model" not in upstream_names("FLAX_MODEL_MAPPING")
 
 
 def test_explain_a_shared_config_says_which_row_a_config_instance_gets() -> None:
@@ -64,13 +84,22 @@ def test_explain_a_model_type_lists_exactly_the_auto_classes_upstream_supports_i
         "model_type 'bert': config class BertConfig from transformers.models.bert.configuration_bert "
         f"(codegen/tables/configs.toml:{line_of('configs.toml', 'bert = ')})"
     )
-    rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line.startswith("  FlaxAuto")}
+    rows = {
+        line.split()[0]: (line.split()[1], line.rsplit(", ", 1)[1].rstrip(")"))
+        for line in lines[1:]
+        if line.startswith("  FlaxAuto")
+    }
     expected = {
-        task.auto_class: upstream_names(task.mapping)["bert"]
+        task.auto_class: (upstream_names(task.mapping)["bert"], "upstream")
         for task in TABLE_DATA.tasks
         if "bert" in upstream_names(task.mapping)
+    } | {
+        task.auto_class: (extension_names(task.mapping)["bert"], "extension")
+        for task in TABLE_DATA.tasks
+        if "bert" in extension_names(task.mapping)
     }
     assert rows == expected
+    assert rows["FlaxAutoModelForTextEncoding"] == ("FlaxBertModel", "extension")
     unsupported = lines[-1].removeprefix("  not supported by: ").split(", ")
     assert sorted(unsupported) == sorted({task.auto_class for task in TABLE_DATA.tasks} - expected.keys())
 
@@ -100,9 +129,18 @@ def test_list_json_holds_every_row_as_upstream_has_it() -> None:
     data = json.loads(out)
     assert [task["auto_class"] for task in data["tasks"]] == [task.auto_class for task in TABLE_DATA.tasks]
     for task in data["tasks"]:
-        assert list(task["models"].items()) == list(upstream_names(task["mapping"]).items()), task["module"]
+        theirs, ours = upstream_names(task["mapping"]), extension_names(task["mapping"])
+        assert list(task["models"].items()) == [*theirs.items(), *ours.items()], task["module"]
+        assert task["origins"] == {name: "upstream" for name in theirs} | {name: "extension" for name in ours}
+        assert task["origin"] == ("upstream" if hasattr(upstream, task["mapping"]) else "extension")
         assert task["table"] == f"codegen/tables/{task['module']}.toml"
-    assert data["model_types"]["gpt-sw3"] == {"config": "GPT2Config", "package": "gpt2"}
+    assert data["model_types"]["gpt-sw3"] == {
+        "config": "GPT2Config",
+        "package": "gpt2",
+        "module": "transformers.models.gpt2.configuration_gpt2",
+        "models": "transformers.models.gpt2.modeling_flax_gpt2",
+        "origin": "upstream",
+    }
     assert data["model_types"].keys() == {model_type.name for model_type in TABLE_DATA.model_types}
 
 
@@ -117,7 +155,10 @@ def test_list_text_marks_each_supported_pair() -> None:
         column = labels.index(label)
         marked = {name for name, marks in rows.items() if marks[column] == "x"}
         assert marked == upstream_names(task.mapping).keys(), task.module
-        assert f"{label} = {task.module}: {task.auto_class} ({len(marked)})" in lines
+        ours = {name for name, marks in rows.items() if marks[column] == "+"}
+        assert ours == extension_names(task.mapping).keys(), task.module
+        kind = "" if hasattr(upstream, task.mapping) else ", extension task"
+        assert f"{label} = {task.module}: {task.auto_class} ({len(marked | ours)}{kind})" in lines
 
 
 def test_readme_coverage_is_the_markdown_listing() -> None:

@@ -2,7 +2,9 @@
 
 Every sync that could write runs as `python -m codegen` inside a temp copy of
 the project inputs (the generator with its tables, the templates), never on
-the committed tables.
+the committed tables. The fixtures that play "upstream added a row" use
+clip_text_model / clip_vision_model, which the committed tables serve through
+extension rows; `project` drops those rows first, `full_project` keeps them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.build import ROOT, TABLES
+from codegen.build import ROOT, TABLES, load_tables
 from codegen.tableedit import rewrite_rows
 from codegen.upstream import installed_auto_files
 
@@ -55,12 +57,22 @@ def line_of(path: Path, needle: str) -> int:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def full_project(tmp_path: Path) -> Path:
     """A temp copy of the project inputs; sync and generate run inside it."""
     copy = tmp_path / "project"
     shutil.copytree(ROOT / "codegen", copy / "codegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "templates", copy / "templates")
     return copy
+
+
+@pytest.fixture
+def project(full_project: Path) -> Path:
+    """The copy without the rows of clip_text_model and clip_vision_model: new to it, as upstream adds them."""
+    for path in (full_project / TABLES).glob("*.toml"):
+        lines = path.read_text().splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(("clip_text_model = ", "clip_vision_model = "))]
+        path.write_text("".join(kept))
+    return full_project
 
 
 def test_committed_tables_equal_the_installed_upstream_and_transformers_is_never_imported() -> None:
@@ -274,3 +286,59 @@ def test_rewrite_rows_moves_comments_with_their_row_and_keeps_the_rest() -> None
         "[other]\n"
         'a = "kept"\n'
     )
+
+
+def extension_rows(root: Path) -> dict[tuple[str, str], str]:
+    """(auto class, model_type) -> model class of every extension row of the tables under root."""
+    tables = load_tables(root)
+    return {
+        (task.auto_class, entry.model_type.name): entry.model_class
+        for task in tables.tasks
+        for entry in task.extension_entries
+    }
+
+
+def extension_sections(root: Path) -> dict[str, str]:
+    """The text from each table's `[extension]` header to the end of the file (where the tables put it)."""
+    return {name: text[text.index("[extension]") :] for name, text in table_texts(root).items() if "[extension]" in text}
+
+
+def test_sync_keeps_every_extension_row_and_the_config_rows_they_use(full_project: Path) -> None:
+    """Upstream drops mt5 from every Flax table and adds clip_vision_model with our class:
+    the [models] rows follow, the extension rows and their model types' config rows stay."""
+    fork = upstream_with(full_project.parent, ADD_CLIP_VISION)
+    fork.write_text("".join(line for line in fork.read_text().splitlines(keepends=True) if '("mt5", ' not in line))
+    rows, sections = extension_rows(full_project), extension_sections(full_project)
+    assert ("FlaxAutoModelForTextEncoding", "mt5") in rows and ("FlaxAutoModel", "clip_vision_model") in rows
+    result = codegen(full_project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 0, result.stderr
+    assert "clip_vision_model" not in result.stdout  # upstream's new row is already ours: nothing to report
+    assert "configs.toml" not in result.stdout  # mt5 keeps its config row: an extension row uses it
+    assert [line.strip() for line in result.stdout.splitlines() if "mt5" in line] == [
+        "removed  mt5 = FlaxMT5Model",
+        "removed  mt5 = FlaxMT5ForConditionalGeneration",
+        "removed  mt5 = FlaxMT5ForConditionalGeneration",
+    ]
+    assert extension_rows(full_project) == rows
+    assert extension_sections(full_project) == sections
+    again = codegen(full_project, "sync", str(fork), str(CONFIGS), "--dry-run")
+    assert again.stdout.splitlines()[-1] == "no change: the tables match upstream"
+
+
+def test_upstream_adding_a_model_type_an_extension_row_serves_with_another_class_is_refused(
+    full_project: Path,
+) -> None:
+    fork = upstream_with(
+        full_project.parent,
+        (ADD_CLIP_VISION[0], ADD_CLIP_VISION[1].replace("FlaxCLIPVisionModel", "FlaxCLIPTextModel")),
+    )
+    before = table_texts(full_project)
+    result = codegen(full_project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 2
+    row = line_of(full_project / TABLES / "model.toml", "clip_vision_model = ")
+    assert result.stderr.splitlines()[0] == (
+        f"codegen/tables/model.toml:{row}: upstream now maps 'clip_vision_model' to FlaxCLIPTextModel "
+        f"({fork}:{line_of(fork, 'clip_vision_model')}), this extension row to FlaxCLIPVisionModel: "
+        "remove the extension row or the model_type by hand"
+    )
+    assert table_texts(full_project) == before

@@ -104,6 +104,26 @@ _GPT2_LIKE = dict(
 )
 _CONVNET = dict(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], num_labels=NUM_LABELS)
 
+_CLIP_TEXT = dict(
+    vocab_size=VOCAB_SIZE,
+    hidden_size=16,
+    intermediate_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    max_position_embeddings=64,
+    pad_token_id=1,
+    bos_token_id=0,
+    eos_token_id=2,
+)
+_CLIP_VISION = dict(
+    image_size=IMAGE_SIZE,
+    patch_size=PATCH_SIZE,
+    hidden_size=16,
+    intermediate_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+)
+
 # Keyword arguments for the single-model config classes, by model_type.
 _TINY_KWARGS = {
     "albert": {**_BERT_LIKE, "embedding_size": 8},
@@ -117,28 +137,10 @@ _TINY_KWARGS = {
     "blenderbot": _BART_LIKE,
     "blenderbot-small": _BART_LIKE,
     "bloom": dict(vocab_size=VOCAB_SIZE, hidden_size=16, n_layer=2, n_head=2),
-    "clip": dict(
-        text_config=dict(
-            vocab_size=VOCAB_SIZE,
-            hidden_size=16,
-            intermediate_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            max_position_embeddings=64,
-            pad_token_id=1,
-            bos_token_id=0,
-            eos_token_id=2,
-        ),
-        vision_config=dict(
-            image_size=IMAGE_SIZE,
-            patch_size=PATCH_SIZE,
-            hidden_size=16,
-            intermediate_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-        ),
-        projection_dim=16,
-    ),
+    "clip": dict(text_config=_CLIP_TEXT, vision_config=_CLIP_VISION, projection_dim=16),
+    "clip_text_model": _CLIP_TEXT,
+    "clip_vision_model": _CLIP_VISION,
+    "code_llama": _LLAMA_LIKE,
     "dinov2": {**_VIT_LIKE, "mlp_ratio": 2},
     "distilbert": dict(
         vocab_size=VOCAB_SIZE,
@@ -317,6 +319,7 @@ _MODALITY = {
     "regnet": "image",
     "resnet": "image",
     "vit": "image",
+    "clip_vision_model": "image",
     "vision-encoder-decoder": "image",
     "clip": "text+image",
     "vision-text-dual-encoder": "text+image",
@@ -328,7 +331,13 @@ _MODALITY = {
 # Encoder-decoder heads that derive decoder_input_ids from input_ids
 # themselves and need both to have the same length (they pool over the
 # decoder states at the encoder's eos positions), or that have no decoder.
-_NO_DECODER_INPUTS_SUFFIXES = ("ForSequenceClassification", "ForQuestionAnswering", "ForAudioClassification")
+# An encoder of an encoder-decoder model (FlaxT5EncoderModel) takes no decoder inputs at all.
+_NO_DECODER_INPUTS_SUFFIXES = (
+    "ForSequenceClassification",
+    "ForQuestionAnswering",
+    "ForAudioClassification",
+    "EncoderModel",
+)
 
 
 def _token_ids(rng, config, shape):
@@ -394,6 +403,7 @@ HEAD_KINDS = (
     ("ForAudioClassification", "classification"),
     ("ForNextSentencePrediction", "next_sentence"),
     ("ForPreTraining", "pretraining"),
+    ("ForCTC", "ctc"),
     ("ForMaskedLM", "lm"),
     ("ForCausalLM", "lm"),
     ("LMHeadModel", "lm"),
@@ -409,6 +419,7 @@ HEAD_KINDS = (
 _SHAPES_BY_KIND = {
     "base": lambda d: {"last_hidden_state": (d.batch, d.seq, d.hidden)},
     "lm": lambda d: {"logits": (d.batch, d.seq, d.vocab)},
+    "ctc": lambda d: {"logits": (d.batch, d.seq, d.vocab)},  # per audio frame, over the vocabulary
     "classification": lambda d: {"logits": (d.batch, d.num_labels)},
     "token_classification": lambda d: {"logits": (d.batch, d.seq, d.num_labels)},
     "question_answering": lambda d: {"start_logits": (d.batch, d.seq), "end_logits": (d.batch, d.seq)},

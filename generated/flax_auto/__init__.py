@@ -28,6 +28,12 @@ from flax_auto.configs import (
     config_from_pretrained,
     register_config,
 )
+from flax_auto.ctc import (
+    FLAX_MODEL_FOR_CTC_MAPPING,
+    FLAX_MODEL_FOR_CTC_MAPPING_NAMES,
+    FlaxAutoModelForCTC,
+    ctc_class_for,
+)
 from flax_auto.image_classification import (
     FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING,
     FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES,
@@ -88,6 +94,12 @@ from flax_auto.speech_seq2seq import (
     FlaxAutoModelForSpeechSeq2Seq,
     speech_seq2seq_class_for,
 )
+from flax_auto.text_encoding import (
+    FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING,
+    FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING_NAMES,
+    FlaxAutoModelForTextEncoding,
+    text_encoding_class_for,
+)
 from flax_auto.token_classification import (
     FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING,
     FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES,
@@ -117,6 +129,10 @@ __all__ = [
     "FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
     "FlaxAutoModelForCausalLM",
     "causal_lm_class_for",
+    "FLAX_MODEL_FOR_CTC_MAPPING",
+    "FLAX_MODEL_FOR_CTC_MAPPING_NAMES",
+    "FlaxAutoModelForCTC",
+    "ctc_class_for",
     "FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING",
     "FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES",
     "FlaxAutoModelForImageClassification",
@@ -157,6 +173,10 @@ __all__ = [
     "FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES",
     "FlaxAutoModelForSpeechSeq2Seq",
     "speech_seq2seq_class_for",
+    "FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING",
+    "FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING_NAMES",
+    "FlaxAutoModelForTextEncoding",
+    "text_encoding_class_for",
     "FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING",
     "FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES",
     "FlaxAutoModelForTokenClassification",

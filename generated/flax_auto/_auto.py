@@ -55,6 +55,9 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
     A real dict keyed by config class, like upstream's `FLAX_MODEL_*_MAPPING`
     once resolved. `model_types` keeps the table's model_type -> model class
     view for string lookups and error messages; `register` updates both.
+    Upstream's lazy mapping lists a config class once per row (GPT2Config for
+    gpt2 and gpt-sw3); here len/keys/values/items count each config class
+    once, as a dict must, and `model_types` has one entry per row.
     """
 
     def __init__(

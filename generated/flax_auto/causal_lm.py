@@ -78,6 +78,7 @@ FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
         ),
         "xglm": (XGLMConfig, FlaxXGLMForCausalLM),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForCausalLM),
+        "code_llama": (LlamaConfig, FlaxLlamaForCausalLM),
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.
@@ -96,6 +97,8 @@ def causal_lm_class_for(config: BigBirdConfig) -> type[FlaxBigBirdForCausalLM]: 
 @overload
 def causal_lm_class_for(config: BloomConfig) -> type[FlaxBloomForCausalLM]: ...
 @overload
+def causal_lm_class_for(config: LlamaConfig) -> type[FlaxLlamaForCausalLM]: ...
+@overload
 def causal_lm_class_for(config: ElectraConfig) -> type[FlaxElectraForCausalLM]: ...
 @overload
 def causal_lm_class_for(config: GemmaConfig) -> type[FlaxGemmaForCausalLM]: ...
@@ -105,8 +108,6 @@ def causal_lm_class_for(config: GPT2Config) -> type[FlaxGPT2LMHeadModel]: ...
 def causal_lm_class_for(config: GPTNeoConfig) -> type[FlaxGPTNeoForCausalLM]: ...
 @overload
 def causal_lm_class_for(config: GPTJConfig) -> type[FlaxGPTJForCausalLM]: ...
-@overload
-def causal_lm_class_for(config: LlamaConfig) -> type[FlaxLlamaForCausalLM]: ...
 @overload
 def causal_lm_class_for(config: MistralConfig) -> type[FlaxMistralForCausalLM]: ...
 @overload
@@ -171,6 +172,10 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
     - xglm (XGLMConfig): FlaxXGLMForCausalLM
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaForCausalLM
 
+    Beyond transformers 4.57.6's Flax table (extension rows of codegen/tables/causal_lm.toml):
+
+    - code_llama (LlamaConfig): FlaxLlamaForCausalLM
+
     Type checkers infer the same class from the config's class:
     `from_config(BartConfig(...))` is a FlaxBartForCausalLM.
     A config class not listed here gives FlaxPreTrainedModel.
@@ -203,6 +208,11 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
     @overload
     @classmethod
     def from_config(
+        cls, config: LlamaConfig, **kwargs: Any
+    ) -> FlaxLlamaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_config(
         cls, config: ElectraConfig, **kwargs: Any
     ) -> FlaxElectraForCausalLM: ...
     @overload
@@ -221,11 +231,6 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
     @overload
     @classmethod
     def from_config(cls, config: GPTJConfig, **kwargs: Any) -> FlaxGPTJForCausalLM: ...
-    @overload
-    @classmethod
-    def from_config(
-        cls, config: LlamaConfig, **kwargs: Any
-    ) -> FlaxLlamaForCausalLM: ...
     @overload
     @classmethod
     def from_config(
@@ -319,6 +324,16 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
         cls,
         pretrained_model_name_or_path: str | os.PathLike[str],
         *model_args: Any,
+        config: LlamaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLlamaForCausalLM: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
         config: ElectraConfig,
         _do_init: Literal[True] = ...,
         **kwargs: Any,
@@ -363,16 +378,6 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
         _do_init: Literal[True] = ...,
         **kwargs: Any,
     ) -> FlaxGPTJForCausalLM: ...
-    @overload
-    @classmethod
-    def from_pretrained(
-        cls,
-        pretrained_model_name_or_path: str | os.PathLike[str],
-        *model_args: Any,
-        config: LlamaConfig,
-        _do_init: Literal[True] = ...,
-        **kwargs: Any,
-    ) -> FlaxLlamaForCausalLM: ...
     @overload
     @classmethod
     def from_pretrained(

@@ -24,7 +24,11 @@ from transformers.models.blenderbot_small.configuration_blenderbot_small import 
     BlenderbotSmallConfig,
 )
 from transformers.models.bloom.configuration_bloom import BloomConfig
-from transformers.models.clip.configuration_clip import CLIPConfig
+from transformers.models.clip.configuration_clip import (
+    CLIPConfig,
+    CLIPTextConfig,
+    CLIPVisionConfig,
+)
 from transformers.models.dinov2.configuration_dinov2 import Dinov2Config
 from transformers.models.distilbert.configuration_distilbert import DistilBertConfig
 from transformers.models.electra.configuration_electra import ElectraConfig
@@ -76,6 +80,9 @@ CONFIG_MAPPING_NAMES: dict[str, str] = {
     "blenderbot-small": "BlenderbotSmallConfig",
     "bloom": "BloomConfig",
     "clip": "CLIPConfig",
+    "clip_text_model": "CLIPTextConfig",
+    "clip_vision_model": "CLIPVisionConfig",
+    "code_llama": "LlamaConfig",
     "dinov2": "Dinov2Config",
     "distilbert": "DistilBertConfig",
     "electra": "ElectraConfig",
@@ -91,6 +98,7 @@ CONFIG_MAPPING_NAMES: dict[str, str] = {
     "mbart": "MBartConfig",
     "mistral": "MistralConfig",
     "mt5": "MT5Config",
+    "nougat": "VisionEncoderDecoderConfig",
     "opt": "OPTConfig",
     "pegasus": "PegasusConfig",
     "regnet": "RegNetConfig",
@@ -119,6 +127,9 @@ CONFIG_MAPPING: dict[str, type[PretrainedConfig]] = {
     "blenderbot-small": BlenderbotSmallConfig,
     "bloom": BloomConfig,
     "clip": CLIPConfig,
+    "clip_text_model": CLIPTextConfig,
+    "clip_vision_model": CLIPVisionConfig,
+    "code_llama": LlamaConfig,
     "dinov2": Dinov2Config,
     "distilbert": DistilBertConfig,
     "electra": ElectraConfig,
@@ -134,6 +145,7 @@ CONFIG_MAPPING: dict[str, type[PretrainedConfig]] = {
     "mbart": MBartConfig,
     "mistral": MistralConfig,
     "mt5": MT5Config,
+    "nougat": VisionEncoderDecoderConfig,
     "opt": OPTConfig,
     "pegasus": PegasusConfig,
     "regnet": RegNetConfig,

@@ -34,8 +34,16 @@ from transformers.models.blenderbot_small.modeling_flax_blenderbot_small import 
 )
 from transformers.models.bloom.configuration_bloom import BloomConfig
 from transformers.models.bloom.modeling_flax_bloom import FlaxBloomModel
-from transformers.models.clip.configuration_clip import CLIPConfig
-from transformers.models.clip.modeling_flax_clip import FlaxCLIPModel
+from transformers.models.clip.configuration_clip import (
+    CLIPConfig,
+    CLIPTextConfig,
+    CLIPVisionConfig,
+)
+from transformers.models.clip.modeling_flax_clip import (
+    FlaxCLIPModel,
+    FlaxCLIPTextModel,
+    FlaxCLIPVisionModel,
+)
 from transformers.models.dinov2.configuration_dinov2 import Dinov2Config
 from transformers.models.dinov2.modeling_flax_dinov2 import FlaxDinov2Model
 from transformers.models.distilbert.configuration_distilbert import DistilBertConfig
@@ -149,6 +157,9 @@ FLAX_MODEL_MAPPING = ModelMapping(
         "whisper": (WhisperConfig, FlaxWhisperModel),
         "xglm": (XGLMConfig, FlaxXGLMModel),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaModel),
+        "clip_text_model": (CLIPTextConfig, FlaxCLIPTextModel),
+        "clip_vision_model": (CLIPVisionConfig, FlaxCLIPVisionModel),
+        "code_llama": (LlamaConfig, FlaxLlamaModel),
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.
@@ -179,6 +190,12 @@ def model_class_for(config: BloomConfig) -> type[FlaxBloomModel]: ...
 @overload
 def model_class_for(config: CLIPConfig) -> type[FlaxCLIPModel]: ...
 @overload
+def model_class_for(config: CLIPTextConfig) -> type[FlaxCLIPTextModel]: ...
+@overload
+def model_class_for(config: CLIPVisionConfig) -> type[FlaxCLIPVisionModel]: ...
+@overload
+def model_class_for(config: LlamaConfig) -> type[FlaxLlamaModel]: ...
+@overload
 def model_class_for(config: Dinov2Config) -> type[FlaxDinov2Model]: ...
 @overload
 def model_class_for(config: DistilBertConfig) -> type[FlaxDistilBertModel]: ...
@@ -192,8 +209,6 @@ def model_class_for(config: GPT2Config) -> type[FlaxGPT2Model]: ...
 def model_class_for(config: GPTNeoConfig) -> type[FlaxGPTNeoModel]: ...
 @overload
 def model_class_for(config: GPTJConfig) -> type[FlaxGPTJModel]: ...
-@overload
-def model_class_for(config: LlamaConfig) -> type[FlaxLlamaModel]: ...
 @overload
 def model_class_for(config: LongT5Config) -> type[FlaxLongT5Model]: ...
 @overload
@@ -302,6 +317,12 @@ class FlaxAutoModel(AutoModelClass):
     - xglm (XGLMConfig): FlaxXGLMModel
     - xlm-roberta (XLMRobertaConfig): FlaxXLMRobertaModel
 
+    Beyond transformers 4.57.6's Flax table (extension rows of codegen/tables/model.toml):
+
+    - clip_text_model (CLIPTextConfig): FlaxCLIPTextModel
+    - clip_vision_model (CLIPVisionConfig): FlaxCLIPVisionModel
+    - code_llama (LlamaConfig): FlaxLlamaModel
+
     Type checkers infer the same class from the config's class:
     `from_config(AlbertConfig(...))` is a FlaxAlbertModel.
     A config class not listed here gives FlaxPreTrainedModel.
@@ -348,6 +369,19 @@ class FlaxAutoModel(AutoModelClass):
     def from_config(cls, config: CLIPConfig, **kwargs: Any) -> FlaxCLIPModel: ...
     @overload
     @classmethod
+    def from_config(
+        cls, config: CLIPTextConfig, **kwargs: Any
+    ) -> FlaxCLIPTextModel: ...
+    @overload
+    @classmethod
+    def from_config(
+        cls, config: CLIPVisionConfig, **kwargs: Any
+    ) -> FlaxCLIPVisionModel: ...
+    @overload
+    @classmethod
+    def from_config(cls, config: LlamaConfig, **kwargs: Any) -> FlaxLlamaModel: ...
+    @overload
+    @classmethod
     def from_config(cls, config: Dinov2Config, **kwargs: Any) -> FlaxDinov2Model: ...
     @overload
     @classmethod
@@ -369,9 +403,6 @@ class FlaxAutoModel(AutoModelClass):
     @overload
     @classmethod
     def from_config(cls, config: GPTJConfig, **kwargs: Any) -> FlaxGPTJModel: ...
-    @overload
-    @classmethod
-    def from_config(cls, config: LlamaConfig, **kwargs: Any) -> FlaxLlamaModel: ...
     @overload
     @classmethod
     def from_config(cls, config: LongT5Config, **kwargs: Any) -> FlaxLongT5Model: ...
@@ -556,6 +587,36 @@ class FlaxAutoModel(AutoModelClass):
         cls,
         pretrained_model_name_or_path: str | os.PathLike[str],
         *model_args: Any,
+        config: CLIPTextConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxCLIPTextModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: CLIPVisionConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxCLIPVisionModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
+        config: LlamaConfig,
+        _do_init: Literal[True] = ...,
+        **kwargs: Any,
+    ) -> FlaxLlamaModel: ...
+    @overload
+    @classmethod
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike[str],
+        *model_args: Any,
         config: Dinov2Config,
         _do_init: Literal[True] = ...,
         **kwargs: Any,
@@ -620,16 +681,6 @@ class FlaxAutoModel(AutoModelClass):
         _do_init: Literal[True] = ...,
         **kwargs: Any,
     ) -> FlaxGPTJModel: ...
-    @overload
-    @classmethod
-    def from_pretrained(
-        cls,
-        pretrained_model_name_or_path: str | os.PathLike[str],
-        *model_args: Any,
-        config: LlamaConfig,
-        _do_init: Literal[True] = ...,
-        **kwargs: Any,
-    ) -> FlaxLlamaModel: ...
     @overload
     @classmethod
     def from_pretrained(

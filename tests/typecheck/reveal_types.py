@@ -15,20 +15,24 @@ from typing import Any, assert_type
 from transformers import (
     AlbertConfig,
     BertConfig,
+    CLIPTextConfig,
     DistilBertConfig,
     ElectraConfig,
     FlaxAlbertForQuestionAnswering,
     FlaxBertForNextSentencePrediction,
     FlaxBertForPreTraining,
     FlaxBertModel,
+    FlaxCLIPTextModel,
     FlaxDistilBertForSequenceClassification,
     FlaxElectraForTokenClassification,
     FlaxGPT2LMHeadModel,
     FlaxGPT2Model,
     FlaxRobertaForMaskedLM,
+    FlaxT5EncoderModel,
     FlaxT5ForConditionalGeneration,
     FlaxVisionEncoderDecoderModel,
     FlaxViTForImageClassification,
+    FlaxWav2Vec2ForCTC,
     FlaxWhisperForAudioClassification,
     FlaxWhisperForConditionalGeneration,
     FlaxXLMRobertaForMultipleChoice,
@@ -38,6 +42,7 @@ from transformers import (
     T5Config,
     VisionEncoderDecoderConfig,
     ViTConfig,
+    Wav2Vec2Config,
     WhisperConfig,
     XLMRobertaConfig,
 )
@@ -49,6 +54,7 @@ from flax_auto import (
     FlaxAutoModel,
     FlaxAutoModelForAudioClassification,
     FlaxAutoModelForCausalLM,
+    FlaxAutoModelForCTC,
     FlaxAutoModelForImageClassification,
     FlaxAutoModelForMaskedLM,
     FlaxAutoModelForMultipleChoice,
@@ -58,6 +64,7 @@ from flax_auto import (
     FlaxAutoModelForSeq2SeqLM,
     FlaxAutoModelForSequenceClassification,
     FlaxAutoModelForSpeechSeq2Seq,
+    FlaxAutoModelForTextEncoding,
     FlaxAutoModelForTokenClassification,
     FlaxAutoModelForVision2Seq,
     ModelMapping,
@@ -98,6 +105,10 @@ assert_type(FlaxAutoModelForImageClassification.from_config(ViTConfig()), FlaxVi
 assert_type(FlaxAutoModelForVision2Seq.from_config(VisionEncoderDecoderConfig()), FlaxVisionEncoderDecoderModel)
 assert_type(FlaxAutoModelForSpeechSeq2Seq.from_config(WhisperConfig()), FlaxWhisperForConditionalGeneration)
 assert_type(FlaxAutoModelForAudioClassification.from_config(WhisperConfig()), FlaxWhisperForAudioClassification)
+# Extension rows and tasks (ours, beyond upstream's Flax tables) are typed the same way.
+assert_type(FlaxAutoModelForCTC.from_config(Wav2Vec2Config()), FlaxWav2Vec2ForCTC)
+assert_type(FlaxAutoModelForTextEncoding.from_config(T5Config()), FlaxT5EncoderModel)
+assert_type(FlaxAutoModel.from_config(CLIPTextConfig()), FlaxCLIPTextModel)
 
 # gpt2 and gpt-sw3 share GPT2Config: one overload, the class both model types select.
 assert_type(FlaxAutoModel.from_config(gpt2), FlaxGPT2Model)

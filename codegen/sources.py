@@ -1,0 +1,75 @@
+"""Does a module define a class? Answered from its source, found on sys.path, never imported.
+
+A table row may name any module. The generator must not import it (its own
+venv has no transformers, and importing runs code), so the module's file is
+located by walking the sys.path entries for the dotted path (find_spec would
+import the parent packages) and read with `ast`. Where no file is found, or
+it does not parse, nothing is claimed.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import sys
+from pathlib import Path
+
+
+def find_source(module: str) -> Path | None:
+    """The `.py` file of a dotted module path on sys.path, or None."""
+    parts = module.split(".")
+    for entry in sys.path:
+        base = Path(entry or ".").joinpath(*parts)
+        for candidate in (base.parent / f"{parts[-1]}.py", base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def defined_names(module: str) -> frozenset[str] | None:
+    """Every name the module's source binds at its top level, or None when no source is found."""
+    path = find_source(module)
+    if path is None:
+        return None
+    return _names_in(path, path.stat().st_mtime_ns)
+
+
+@functools.cache
+def _names_in(path: Path, mtime_ns: int) -> frozenset[str] | None:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    names = _bound(tree.body)
+    # `from x import *` or a module __getattr__ (transformers' lazy packages): any name may exist.
+    return None if names & {"*", "__getattr__"} else frozenset(names)
+
+
+def _bound(body: list[ast.stmt]) -> set[str]:
+    """Names bound by statements, also inside if/try/with blocks (transformers defines
+    names conditionally, e.g. under `if is_flax_available():`), not inside functions."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.If):
+            names |= _bound([*node.body, *node.orelse])
+        elif isinstance(node, ast.Try):
+            names |= _bound([*node.body, *node.orelse, *node.finalbody])
+            for handler in node.handlers:
+                names |= _bound(handler.body)
+        elif isinstance(node, ast.With):
+            names |= _bound(node.body)
+    return names
+
+
+def undefined_class(module: str, name: str) -> bool:
+    """True only when the module's source is found and does not bind `name`."""
+    names = defined_names(module)
+    return names is not None and name not in names
+

@@ -1,0 +1,58 @@
+"""codegen.sources answers "does this module define that class?" from source, without importing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegen.sources import defined_names, find_source, undefined_class
+
+
+def test_a_transformers_module_is_read_not_imported() -> None:
+    script = (
+        "import sys\n"
+        "from codegen.sources import undefined_class\n"
+        "print(undefined_class('transformers.models.bert.modeling_flax_bert', 'FlaxBertModel'),\n"
+        "      undefined_class('transformers.models.bert.modeling_flax_bert', 'FlaxNoSuchModel'),\n"
+        "      'transformers' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True", "False"]
+
+
+def test_names_bound_conditionally_imported_or_assigned_count_as_defined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "pkg_for_sources"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "mod.py").write_text(
+        "from other import Imported as Renamed\n"
+        "Assigned = int\n"
+        "if flag:\n"
+        "    class InIf: ...\n"
+        "else:\n"
+        "    class InElse: ...\n"
+        "try:\n"
+        "    class InTry: ...\n"
+        "except ImportError:\n"
+        "    class InExcept: ...\n"
+        "def function():\n"
+        "    class Local: ...\n"
+    )
+    (package / "lazy.py").write_text("def __getattr__(name): ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert find_source("pkg_for_sources.mod") == package / "mod.py"
+    assert find_source("pkg_for_sources") == package / "__init__.py"
+    names = defined_names("pkg_for_sources.mod")
+    assert names is not None
+    assert {"Renamed", "Assigned", "InIf", "InElse", "InTry", "InExcept", "function"} <= names
+    assert "Local" not in names and "Imported" not in names
+    assert undefined_class("pkg_for_sources.mod", "Local")
+    # Where the source cannot tell (lazy module, no file at all), nothing is claimed.
+    assert not undefined_class("pkg_for_sources.lazy", "Anything")
+    assert not undefined_class("pkg_for_sources.missing", "Anything")
+    assert not undefined_class("no_such_top_level_package.mod", "Anything")
