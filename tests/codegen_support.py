@@ -77,3 +77,7 @@ def make_stale(package: Path) -> None:
         edit(package / name, "# To change it,", "# To change it (edited),")
     (package / "model.py").unlink()
     (package / "orphan.py").write_text(MARKER + "stale = True\n")
+
+
+# How many files the generator produces: one module per task table, and the shared ones.
+PACKAGE_FILES = len(read_package(COMMITTED))

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from codegen_support import COMMITTED, copy_project, edit, read_package, run, snapshot
+from codegen_support import (
+    COMMITTED,
+    PACKAGE_FILES,
+    copy_project,
+    edit,
+    read_package,
+    run,
+    snapshot,
+)
 
 from codegen.build import ROOT, build
 from codegen.check import compare
@@ -19,7 +27,6 @@ from codegen.ownership import MARKER
 from codegen.write import write_package
 
 OUT = "generated/flax_auto"
-FILES = len(read_package(COMMITTED))  # one module per task table, and the shared ones
 
 
 @pytest.fixture
@@ -34,7 +41,7 @@ def expected() -> dict[str, str]:
 
 
 def test_in_sync_is_one_quiet_line_and_exit_0() -> None:
-    assert run("check") == (0, f"{OUT} is up to date ({FILES} files)\n", "")
+    assert run("check") == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
 
 
 def test_edit_delete_and_add_are_each_named_and_exit_1(project: Path) -> None:
@@ -106,7 +113,7 @@ def test_check_never_writes(project: Path) -> None:
 def test_check_of_a_missing_folder_lists_every_file(tmp_path: Path) -> None:
     code, stdout, stderr = run("check", "--out", str(tmp_path / "nowhere"))
     assert code == 1
-    assert stdout.count("missing: ") == FILES
+    assert stdout.count("missing: ") == PACKAGE_FILES
     assert not (tmp_path / "nowhere").exists()
     assert stderr.endswith(f"to fix it run: python -m codegen generate --out {tmp_path / 'nowhere'}\n")
 
@@ -143,4 +150,4 @@ def test_pre_commit_hook_runs_the_check_when_an_input_or_the_output_changes() ->
     assert not watched.search("tests/test_check.py")
     result = subprocess.run(hook["entry"].split(), cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0
-    assert f"{OUT} is up to date ({FILES} files)" in result.stdout.splitlines()
+    assert f"{OUT} is up to date ({PACKAGE_FILES} files)" in result.stdout.splitlines()

@@ -7,7 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from codegen_support import COMMITTED, copy_project, edit, read_package, run
+from codegen_support import (
+    COMMITTED,
+    PACKAGE_FILES,
+    copy_project,
+    edit,
+    read_package,
+    run,
+)
 
 from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables
 from codegen.formatter import cache_key, cached, format_module
@@ -123,7 +130,7 @@ def test_a_bad_entry_is_a_miss_that_generate_replaces(tmp_path: Path, filled_cac
     entry = root / FORMAT_CACHE / cache_key(text)
     DAMAGE[damage](entry)
 
-    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date (18 files)\n", "")
+    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
     edit(root / OUT / name, "# To change it,", "# To change it (edited),")
     code, stdout, _ = run("check", "--root", str(root))
     assert code == 1 and stdout.startswith(f"--- {OUT}/{name} (committed)")
@@ -136,6 +143,6 @@ def test_a_bad_entry_is_a_miss_that_generate_replaces(tmp_path: Path, filled_cac
 def test_a_build_folder_that_is_a_file_only_costs_time(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     (root / "build").write_text("not a folder\n")
-    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date (18 files)\n", "")
-    assert run("generate", "--root", str(root)) == (0, f"{OUT}: 0 written, 18 unchanged, 0 removed\n", "")
+    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
+    assert run("generate", "--root", str(root)) == (0, f"{OUT}: 0 written, {PACKAGE_FILES} unchanged, 0 removed\n", "")
     assert (root / "build").read_text() == "not a folder\n"
