@@ -18,6 +18,8 @@ from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 
 from flax_auto.configs import (
+    BUILTIN_MODEL_TYPES,
+    CONFIG_MAPPING,
     CONFIG_MAPPING_NAMES,
     closest,
     config_from_pretrained,
@@ -74,6 +76,7 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         super().__init__(pair for _, pair in rows)
         self.auto_class = auto_class
         self.model_types = {name: model for name, (_, model) in entries.items()}
+        self.config_classes = {name: config for name, (config, _) in entries.items()}
         self.builtin_config_names = frozenset(config.__name__ for config in self)
 
     def model_class(self, config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
@@ -108,16 +111,26 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         model_class: type[FlaxPreTrainedModel],
         exist_ok: bool = False,
     ) -> None:
-        """Add a user model; a built-in config class is refused unless exist_ok."""
+        """Add a user model; a built-in config class is refused unless exist_ok.
+
+        As upstream, the latest registration wins. The model_type strings that
+        stand for this config class follow it: its own model_type (taught to the
+        config table unless the table has it already) and the table's rows of
+        the same config class (gpt2 and gpt-sw3 for GPT2Config).
+        """
         if config_class.__name__ in self.builtin_config_names and not exist_ok:
             raise ValueError(
                 f"'{config_class}' is already used by a Transformers model."
             )
         self[config_class] = model_class
         model_type = getattr(config_class, "model_type", "")
-        if model_type:
-            self.model_types.setdefault(model_type, model_class)
-            register_config(model_type, config_class, exist_ok=True)
+        if model_type and model_type not in BUILTIN_MODEL_TYPES:
+            register_config(model_type, config_class)
+        if model_type and CONFIG_MAPPING.get(model_type) is config_class:
+            self.config_classes[model_type] = config_class
+        for name, config in self.config_classes.items():
+            if config is config_class:
+                self.model_types[name] = model_class
 
 
 class AutoModelClass:

@@ -174,16 +174,30 @@ def config_class_for(model_type: str) -> type[PretrainedConfig]:
         ) from None
 
 
+# The model types of the table: register_config replaces one only with exist_ok.
+BUILTIN_MODEL_TYPES = frozenset(CONFIG_MAPPING)
+
+
 def register_config(
     model_type: str, config_class: type[PretrainedConfig], exist_ok: bool = False
 ) -> None:
-    """Teach `from_pretrained` a new model_type (what upstream's AutoConfig.register does)."""
-    if model_type in CONFIG_MAPPING and not exist_ok:
+    """Teach `from_pretrained` a model_type (what upstream's AutoConfig.register does).
+
+    As upstream, the latest registration wins, so running a notebook cell again
+    replaces the classes it defined before; a model_type of the table needs exist_ok.
+    """
+    if config_class.model_type != model_type:
+        raise ValueError(
+            "The config you are passing has a `model_type` attribute that is not consistent with the model "
+            f"type you passed (config has {config_class.model_type} and you passed {model_type}. Fix one of "
+            "those so they match!"
+        )
+    if model_type in BUILTIN_MODEL_TYPES and not exist_ok:
         raise ValueError(
             f"'{model_type}' is already used by a Transformers config, pick another name."
         )
-    CONFIG_MAPPING.setdefault(model_type, config_class)
-    CONFIG_MAPPING_NAMES.setdefault(model_type, config_class.__name__)
+    CONFIG_MAPPING[model_type] = config_class
+    CONFIG_MAPPING_NAMES[model_type] = config_class.__name__
 
 
 def config_from_pretrained(
