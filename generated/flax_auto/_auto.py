@@ -22,7 +22,7 @@ from flax_auto.configs import (
     CONFIG_MAPPING,
     CONFIG_MAPPING_NAMES,
     closest,
-    config_from_pretrained,
+    load_config,
     register_config,
 )
 
@@ -49,6 +49,15 @@ def refuse_remote_code(
             f"{auto_class} does not load remote code (trust_remote_code / auto_map). "
             f"Import the model class yourself and call {auto_class}.register(config_class, model_class)."
         )
+
+
+def not_a_config(value: object) -> str:
+    """What was passed where a config belongs, and what to pass instead."""
+    if isinstance(value, type):
+        return f"the class {value.__name__}: call it, {value.__name__}(...)"
+    if isinstance(value, str):
+        return f"the string {value!r}: build its config first, config_class_for({value!r})(...)"
+    return repr(value) if value is None else f"a {type(value).__name__}"
 
 
 class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
@@ -87,22 +96,32 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
             pass
         return self.model_class_for_type(config)
 
-    def model_class_for_type(
-        self, config: PretrainedConfig | str
-    ) -> type[FlaxPreTrainedModel]:
+    def model_class_for_type(self, config: object) -> type[FlaxPreTrainedModel]:
         """The slow path: a model_type string, or an error that says what would work."""
         if isinstance(config, str):
             model_class = self.model_types.get(config)
             if model_class is not None:
                 return model_class
             what, model_type = f"model_type {config!r}", config
-        else:
-            model_type = getattr(config, "model_type", "") or ""
+        elif isinstance(config, PretrainedConfig):
+            model_type = config.model_type
             what = f"configuration class {type(config).__name__} (model_type {model_type!r})"
+        else:
+            raise ValueError(
+                f"{self.auto_class} takes a config or a model_type string, not {not_a_config(config)}."
+            )
         supported = list(self.model_types)
+        hint = closest(model_type, supported)
+        served_by = self.config_classes.get(model_type)
+        if served_by is not None and not isinstance(config, str):
+            hint = (
+                f" model_type {model_type!r} is supported through {served_by.__name__}; "
+                f"{type(config).__name__} is another class: register it with "
+                f"{self.auto_class}.register({type(config).__name__}, model_class)."
+            )
         raise ValueError(
             f"Unrecognized {what} for {self.auto_class}. "
-            f"Supported model types: {', '.join(supported)}.{closest(model_type, supported)}"
+            f"Supported model types: {', '.join(supported)}.{hint}"
         )
 
     def register(
@@ -151,6 +170,14 @@ class AutoModelClass:
         cls, config: PretrainedConfig, **kwargs: Any
     ) -> FlaxPreTrainedModel:
         """A new model, randomly initialised, of the class this config selects."""
+        # Callers without a type checker pass anything; a model_type string would get past dispatch.
+        if not isinstance(
+            config, PretrainedConfig
+        ):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValueError(
+                f"{cls.__name__}.from_config takes a config instance (a PretrainedConfig), "
+                f"not {not_a_config(config)}."
+            )
         refuse_remote_code(cls.__name__, config, kwargs.pop("trust_remote_code", None))
         model_class = cls._model_mapping.model_class(config)
         # Upstream's auto classes build through this protected hook too.
@@ -176,7 +203,8 @@ class AutoModelClass:
         kwargs["_from_auto"] = True
         hub_kwargs = {name: kwargs.pop(name) for name in HUB_KWARGS if name in kwargs}
         if not isinstance(config, PretrainedConfig):
-            config, kwargs = config_from_pretrained(
+            config, kwargs = load_config(
+                f"{cls.__name__}.from_pretrained",
                 pretrained_model_name_or_path,
                 return_unused_kwargs=True,
                 **hub_kwargs,
