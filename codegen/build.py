@@ -9,18 +9,20 @@ from codegen.formatter import cached, format_module, store_cache
 from codegen.load import read_tables
 from codegen.model import Tables
 from codegen.render import render
+from codegen.reserved import reserved_names
 from codegen.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path("generated") / "flax_auto"
 TABLES = Path("codegen") / "tables"
+TEMPLATES = Path("templates")
 FORMAT_CACHE = Path("build") / "black-cache"
 CacheUse = Literal["fill", "read", "off"]
 
 
 def load_tables(root: Path = ROOT) -> Tables:
     """The validated tables of the project at root (InputError listing every problem)."""
-    return validate(read_tables(root / TABLES, root))
+    return validate(read_tables(root / TABLES, root), reserved_names(root / TEMPLATES))
 
 
 def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
@@ -32,7 +34,7 @@ def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
     `check` uses) writes nothing.
     """
     tables = load_tables(root)
-    rendered = render(tables, root / "templates")
+    rendered = render(tables, root / TEMPLATES)
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
     cache_dir = root / FORMAT_CACHE
     for name, text in modules.items():
