@@ -186,6 +186,16 @@ def task_modules_named_after_the_package(root: Path) -> list[str]:
     ]
 
 
+def line_after_a_unicode_line_separator(root: Path) -> list[str]:
+    """TOML ends lines only at LF: a U+2028 or NEL in a comment above must not shift the line reported."""
+    table = root / TABLES / "causal_lm.toml"
+    edit(table, "[models]\n", "[models]\n# a note\u2028that goes on\x85and on\n")
+    edit(table, 'gpt2 = "FlaxGPT2LMHeadModel"', 'gpt2 = "FlaxGPT2 LMHeadModel"')
+    lines = table.read_text(encoding="utf-8").split("\n")
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("gpt2 ="))
+    return [f"{TABLES}/causal_lm.toml:{line}: model class is not a Python identifier: 'FlaxGPT2 LMHeadModel'"]
+
+
 def _append_to_template(root: Path, text: str) -> int:
     """Append to the task template; the line number of the first appended line."""
     template = root / "templates" / "task.py.jinja"
@@ -228,6 +238,7 @@ CASES = [
     every_error_of_a_file_at_once,
     names_the_package_already_uses,
     task_modules_named_after_the_package,
+    line_after_a_unicode_line_separator,
     template_undefined_variable,
     template_undefined_in_a_filter,
     template_syntax_error,
