@@ -349,3 +349,17 @@ def test_section_headers_are_found_however_toml_lets_them_be_written(project: Pa
     assert changed_lines(before["configs.toml"], after["configs.toml"]) == [
         '+clip_vision_model = { config = "CLIPVisionConfig", package = "clip" }'
     ]
+
+
+def test_a_tree_file_that_is_not_python_is_refused_at_its_line(project: Path) -> None:
+    tree = project.parent / "transformers" / "models"
+    (tree / "auto").mkdir(parents=True)
+    shutil.copy(CONFIGS, tree / "auto" / CONFIGS.name)
+    (tree / "gpt2").mkdir()
+    (tree / "gpt2" / "modeling_flax_gpt2.py").write_text("class FlaxGPT2NoSuchModel:\n    pass\ndef broken(:\n")
+    fork = upstream_with(project.parent, (GPT2_ROW, '("gpt2", "FlaxGPT2NoSuchModel")'))
+    before = table_texts(project)
+    result = codegen(project, "sync", str(fork), "--config-auto", str(tree / "auto" / CONFIGS.name))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{tree / 'gpt2' / 'modeling_flax_gpt2.py'}:3: not Python source: "), result.stderr
+    assert table_texts(project) == before
