@@ -60,6 +60,17 @@ def not_a_config(value: object) -> str:
     return repr(value) if value is None else f"a {type(value).__name__}"
 
 
+def require_config(caller: str, config: object) -> None:
+    """Refuse anything but a config instance before dispatch: a model_type string would get past it.
+
+    Typed `object`: callers without a type checker pass anything.
+    """
+    if not isinstance(config, PretrainedConfig):
+        raise ValueError(
+            f"{caller} takes a config instance (a PretrainedConfig), not {not_a_config(config)}."
+        )
+
+
 class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
     """Config class -> Flax model class for one auto class, complete at import time.
 
@@ -170,14 +181,7 @@ class AutoModelClass:
         cls, config: PretrainedConfig, **kwargs: Any
     ) -> FlaxPreTrainedModel:
         """A new model, randomly initialised, of the class this config selects."""
-        # Callers without a type checker pass anything; a model_type string would get past dispatch.
-        if not isinstance(
-            config, PretrainedConfig
-        ):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ValueError(
-                f"{cls.__name__}.from_config takes a config instance (a PretrainedConfig), "
-                f"not {not_a_config(config)}."
-            )
+        require_config(f"{cls.__name__}.from_config", config)
         refuse_remote_code(cls.__name__, config, kwargs.pop("trust_remote_code", None))
         model_class = cls._model_mapping.model_class(config)
         # Upstream's auto classes build through this protected hook too.
