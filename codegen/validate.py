@@ -220,9 +220,10 @@ def _check_reserved(
             (file.where("task", "auto_class"), "auto_class", task.auto_class),
             (file.where("task", "mapping"), "mapping", task.mapping),
             (file.where("task", "mapping"), f"{task.mapping_names} (from mapping)", task.mapping_names),
-            (file.where(), "task module (the table's file name)", task.module),
             (file.where(), f"{task.dispatch} (from the file name)", task.dispatch),
         ]
+        if _MODULE.fullmatch(task.module):  # else already refused as no usable module name
+            named.append((file.where(), "task module (the table's file name)", task.module))
     for where, what, name in named:
         used_by = reserved.get(name)
         if name.startswith("__") and name.endswith("__"):

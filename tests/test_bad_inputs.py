@@ -170,13 +170,17 @@ def names_the_package_already_uses(root: Path) -> list[str]:
 
 
 def task_modules_named_after_the_package(root: Path) -> list[str]:
-    """A task file named after a function of the package, or an auto class after another task's function."""
+    """A task file named after a function or module of the package, or an auto class after another task's function."""
     tables = root / TABLES
     (tables / "vision2seq.toml").rename(tables / "config_class_for.toml")
     (tables / "speech_seq2seq.toml").rename(tables / "os.toml")
+    (tables / "next_sentence_prediction.toml").rename(tables / "_auto.toml")
+    (tables / "image_classification.toml").rename(tables / "__init__.toml")
     causal_lm = tables / "causal_lm.toml"
     edit(causal_lm, 'auto_class = "FlaxAutoModelForCausalLM"', 'auto_class = "model_class_for"')
     return [
+        f"{TABLES}/__init__.toml:1: table file name is not a usable module name: '__init__'",
+        f"{TABLES}/_auto.toml:1: table file name is not a usable module name: '_auto'",
         f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
         "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
         f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
