@@ -10,11 +10,13 @@ from codegen.formatter import cached, format_module, store_cache
 from codegen.load import parse_tables
 from codegen.model import Tables
 from codegen.render import render
+from codegen.reserved import reserved_names
 from codegen.validate import CONFIG_TABLE, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path("generated") / "flax_auto"
 TABLES = Path("codegen") / "tables"
+TEMPLATES = Path("templates")
 FORMAT_CACHE = Path("build") / "black-cache"
 CacheUse = Literal["fill", "read", "off"]
 
@@ -27,12 +29,13 @@ def load_tables(root: Path = ROOT) -> Tables:
     (without it every model_type would be reported as unknown).
     """
     files, problems = parse_tables(root / TABLES, root)
+    reserved = reserved_names(root / TEMPLATES)
     if not problems:
-        return validate(files)
+        return validate(files, reserved)
     names = {file.path.rsplit("/", 1)[-1] for file in files}
     if CONFIG_TABLE in names and len(names) > 1:
         try:
-            validate(files)
+            validate(files, reserved)
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
@@ -55,7 +58,7 @@ def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
     `check` uses) writes nothing.
     """
     tables = load_tables(root)
-    rendered = render(tables, root / "templates")
+    rendered = render(tables, root / TEMPLATES)
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
     cache_dir = root / FORMAT_CACHE
     misses: set[str] = set()

@@ -18,8 +18,16 @@ from typing import Any
 
 from codegen.errors import InputError, Location
 
-_SECTION = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+# A key as TOML writes it: bare, "basic" (with escapes) or 'literal'.
+_KEY_TOKEN = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+# A `[table]` or `[[array]]` header: dotted keys, spaces and tabs around them, a comment after.
+_SECTION = re.compile(
+    rf"^[ \t]*\[\[?[ \t]*({_KEY_TOKEN}(?:[ \t]*\.[ \t]*{_KEY_TOKEN})*)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$"
+)
+_KEY = re.compile(rf"^[ \t]*({_KEY_TOKEN})[ \t]*=")
+# TOML ends a line at LF (a CRLF keeps its CR on the line); str.splitlines also splits at
+# U+2028, NEL, form feed and more, which TOML allows inside comments and strings.
+_TOML_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 # What the keys of a section are, for "duplicate model_type" rather than "duplicate key".
 _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
@@ -39,10 +47,29 @@ class TableFile:
         return Location(self.path, line or 1)
 
 
+def toml_lines(text: str) -> list[str]:
+    """The lines of TOML text, each with its line end, split only where TOML ends a line."""
+    return _TOML_LINE.findall(text)
+
+
 def section_name(line: str) -> str | None:
-    """The name of a `[section]` header line, or None for any other line."""
+    """The name of a `[section]` header line (quotes and escapes decoded), or None for any other line."""
     header = _SECTION.match(line)
-    return header.group(1) if header else None
+    return _section_key(header.group(1)) if header else None
+
+
+def _section_key(token: str) -> str:
+    """The table name a header's key stands for, dotted parts joined with '.'."""
+    try:
+        table: dict[str, Any] = tomllib.loads(f"[{token}]")
+    except tomllib.TOMLDecodeError:
+        return token
+    parts: list[str] = []
+    while table:
+        part = next(iter(table))
+        parts.append(part)
+        table = table[part]
+    return ".".join(parts)
 
 
 def row_key(line: str) -> str | None:
@@ -62,10 +89,10 @@ def _key_name(token: str) -> str:
 def scan_keys(text: str) -> Iterator[tuple[str, str, int]]:
     """(section, key, line) for every `key =` line; a `[section]` header is ("", section)."""
     section = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _SECTION.match(line)
-        if header:
-            section = header.group(1)
+    for number, line in enumerate(toml_lines(text), start=1):
+        name = section_name(line)
+        if name is not None:
+            section = name
             yield "", section, number
             continue
         key = _KEY.match(line)

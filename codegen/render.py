@@ -8,6 +8,7 @@ template errors name the template and line.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 import traceback
@@ -54,8 +55,14 @@ def plain_text(value: object) -> str:
     raise ValueError(f"text filter: not plain text: {value!r}")
 
 
+@functools.cache
 def environment(templates_dir: Path) -> jinja2.Environment:
-    """The one Jinja environment: strict, no autoescape, stable whitespace."""
+    """The one Jinja environment: strict, no autoescape, stable whitespace.
+
+    One per folder and process, so each template is compiled once (the reserved
+    names' probe and the tables render through it); Jinja reloads a template
+    whose file changed.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,

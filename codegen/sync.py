@@ -21,9 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from codegen.build import TEMPLATES
 from codegen.errors import InputError, Location
 from codegen.load import parse_table, read_tables
-from codegen.model import Tables, Task
+from codegen.model import ModelType, Tables, Task
+from codegen.reserved import reserved_names
 from codegen.tableedit import rewrite_rows, toml_string
 from codegen.upstream import (
     CONFIG_MAPPING,
@@ -34,6 +36,7 @@ from codegen.upstream import (
     defining_package,
     installed_auto_files,
     models_folder,
+    module_names,
     read_source,
 )
 from codegen.validate import (
@@ -127,11 +130,13 @@ class Plan:
 def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
     """The change that brings the tables under tables_dir to upstream; raises InputError if refused."""
     table_files = read_tables(tables_dir, root)
+    reserved = reserved_names(root / TEMPLATES)
     try:
-        current = validate(table_files)
+        current = validate(table_files, reserved)
     except InputError as error:
         raise InputError([*error.problems, "the tables are invalid before sync: fix them first"]) from None
-    texts = {file.path: (root / file.path).read_text(encoding="utf-8") for file in table_files}
+    # Bytes decoded as they are: read_text would turn a CRLF file into LF, and sync would write it so.
+    texts = {file.path: (root / file.path).read_bytes().decode("utf-8") for file in table_files}
     upstream_tables = _upstream_tables(
         upstream, current, {file.path: file.where("task", "mapping") for file in table_files}
     )
@@ -148,9 +153,13 @@ def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
         files.append(configs)
     new_texts = texts | {file.path: file.text for file in files}
     try:
-        validate([parse_table(new_texts[path], path) for path in texts])
+        synced = validate([parse_table(new_texts[path], path) for path in texts], reserved)
     except InputError as error:
         raise InputError([*error.problems, "(lines of the tables as sync would write them)"]) from None
+    _check_rows_written(synced, upstream_tables)
+    undefined = _undefined_classes(upstream, current, synced, upstream_tables)
+    if undefined:
+        raise InputError(undefined)
     matched = {task.mapping_names for task in current.tasks}
     notes = [
         f"{upstream.modeling.where(upstream.modeling.assignments[name])}: {name} has no table in "
@@ -258,9 +267,7 @@ def _row_changes(old: dict[str, str], rows: tuple[Row, ...]) -> list[Change]:
 
 def _sync_task(task: Task, table: Table, text: str) -> FileChange | None:
     old = {entry.model_type.name: entry.model_class for entry in task.upstream_entries}
-    # An upstream row that an extension row already serves (the same class) stays the extension's.
-    ours = {entry.model_type.name for entry in task.extension_entries}
-    upstream_rows = tuple(row for row in table.rows if row.key not in ours)
+    upstream_rows = _rows_for_models(task, table)
     changes = _row_changes(old, upstream_rows)
     if not changes:
         return None
@@ -268,8 +275,74 @@ def _sync_task(task: Task, table: Table, text: str) -> FileChange | None:
         (row.key, None if old.get(row.key) == row.value else toml_string(row.value)) for row in upstream_rows
     ]
     return FileChange(
-        task.source, f"{task.auto_class} <- {table.name}", tuple(changes), rewrite_rows(text, "models", rows)
+        task.source, f"{task.auto_class} <- {table.name}", tuple(changes), _rewrite(text, task.source, "models", rows)
     )
+
+
+def _rewrite(text: str, path: str, section: str, rows: list[tuple[str, str | None]]) -> str:
+    """rewrite_rows, with a table sync cannot edit as text refused at its file."""
+    try:
+        return rewrite_rows(text, section, rows)
+    except ValueError as error:
+        raise InputError(
+            [f"{path}:1: sync edits [{section}] only as a section of `key = value` lines: {error}"]
+        ) from None
+
+
+def _rows_for_models(task: Task, table: Table) -> tuple[Row, ...]:
+    """Upstream's rows that belong in [models]: an upstream row that an extension row
+    already serves (with the same class) stays the extension's."""
+    ours = {entry.model_type.name for entry in task.extension_entries}
+    return tuple(row for row in table.rows if row.key not in ours)
+
+
+def _check_rows_written(synced: Tables, upstream_tables: dict[str, Table]) -> None:
+    """The edited text holds upstream's rows, in order: sync never reports success over a lost row."""
+    for task in synced.tasks:
+        if task.origin != "upstream":
+            continue
+        written = [(entry.model_type.name, entry.model_class) for entry in task.upstream_entries]
+        if written != [(row.key, row.value) for row in _rows_for_models(task, upstream_tables[task.source])]:
+            raise InputError([f"{task.source}:1: sync's edit does not hold upstream's rows; nothing was written"])
+
+
+def _undefined_classes(
+    upstream: Upstream, current: Tables, synced: Tables, upstream_tables: dict[str, Table]
+) -> list[str]:
+    """A new or changed row whose class the upstream tree does not define, at upstream's line.
+
+    The package would fail at import. The tree is read with `ast`, never imported.
+    """
+    before = {(task.source, e.model_type.name): e.model_class for task in current.tasks for e in task.entries}
+    configs_before = {model_type.name: model_type.config_class for model_type in current.model_types}
+    config_rows = upstream.config_rows
+    problems: list[str] = []
+    for task in synced.tasks:
+        if task.origin != "upstream":
+            continue
+        rows = {row.key: row for row in upstream_tables[task.source].rows}
+        for entry in task.upstream_entries:
+            if before.get((task.source, entry.model_type.name)) != entry.model_class:
+                where = rows[entry.model_type.name].where
+                problems += _undefined(upstream, where, entry.model_class, entry.model_type, "modeling_flax")
+    for model_type in synced.model_types:
+        if configs_before.get(model_type.name) != model_type.config_class and model_type.name in config_rows:
+            where = config_rows[model_type.name].where
+            problems += _undefined(upstream, where, model_type.config_class, model_type, "configuration")
+    return problems
+
+
+def _undefined(upstream: Upstream, where: Location, name: str, model_type: ModelType, kind: str) -> list[str]:
+    """[] when `kind`_<package>.py of the upstream tree defines `name`, else the problem."""
+    if upstream.models is None:
+        return [
+            f"{where}: cannot check that {name} exists: {upstream.modeling.path} is not inside a "
+            "transformers tree; name its configuration_auto.py (--config-auto PATH) in one"
+        ]
+    path = upstream.models / model_type.package / f"{kind}_{model_type.package}.py"
+    if name in module_names(path):
+        return []
+    return [f"{where}: {name} (model_type {model_type.name!r}) is not defined in {path}"]
 
 
 def _config_value(config_class: str, package: str, model_type: str) -> str:
@@ -326,7 +399,7 @@ def _sync_configs(
         (name, values.get(name)) for name in _config_order(kept, values.keys() - known.keys(), config_rows)
     ]
     return FileChange(
-        path, f"config classes <- {CONFIG_MAPPING}", tuple(changes), rewrite_rows(text, "configs", rows)
+        path, f"config classes <- {CONFIG_MAPPING}", tuple(changes), _rewrite(text, path, "configs", rows)
     )
 
 

@@ -1,8 +1,9 @@
 """Rewrite the rows of one `[section]` of a table file as text, keeping what sync does not change.
 
-A row is a `key = value` line. It owns the lines between the row before it and
-itself (for the first row: the comment lines directly above it), so a row that
-moves or goes takes its comment along. A kept row keeps its lines byte for byte;
+Lines are split only where TOML ends them (LF, CRLF), and a CRLF file gets
+CRLF lines. A row is a `key = value` line. It owns the lines between the row
+before it and itself (for the first row: the comment lines directly above it),
+so a row that moves or goes takes its comment along. A kept row keeps its lines byte for byte;
 a changed row gets a new `key = value` line under its old comments; a new row
 is one new line. Everything else (other sections, the lines that open the
 section, the lines after its last row) is left as it is.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from codegen.load import row_key, section_name
+from codegen.load import row_key, section_name, toml_lines
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_]+")
 
@@ -23,10 +24,10 @@ def toml_string(value: str) -> str:
     return json.dumps(value)
 
 
-def toml_row(key: str, value: str) -> str:
-    """`key = value\\n`, quoting the key the way the tables do when it is not plain."""
+def toml_row(key: str, value: str, newline: str = "\n") -> str:
+    """`key = value` and the line end, quoting the key the way the tables do when it is not plain."""
     shown = key if _BARE_KEY.fullmatch(key) else toml_string(key)
-    return f"{shown} = {value}\n"
+    return f"{shown} = {value}{newline}"
 
 
 def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) -> str:
@@ -35,7 +36,8 @@ def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) ->
     Each row is (key, None) to keep the existing line as it is, or (key, value) with
     the TOML source of a new value. Keys not in `rows` are removed with their lines.
     """
-    lines = text.splitlines(keepends=True)
+    lines = toml_lines(text)
+    newline = "\r\n" if "\r\n" in text else "\n"  # new lines end as the file's lines do
     start = next((i for i, line in enumerate(lines) if section_name(line) == section), None)
     if start is None:
         raise ValueError(f"no [{section}] section")
@@ -44,11 +46,11 @@ def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) ->
     body: list[str] = []
     for key, value in rows:
         if key in owned and value is None:
-            body.extend(_ending_in_newline(owned[key]))
+            body.extend(_ending_in_newline(owned[key], newline))
         elif key in owned and value is not None:
-            body.extend([*owned[key][:-1], toml_row(key, value)])
+            body.extend([*owned[key][:-1], toml_row(key, value, newline)])
         elif value is not None:
-            body.append(toml_row(key, value))
+            body.append(toml_row(key, value, newline))
         else:
             raise ValueError(f"[{section}] has no row {key!r} to keep")
     return "".join([*lines[: start + 1], *head, *body, *tail, *lines[end:]])
@@ -76,6 +78,6 @@ def _split_rows(body: list[str]) -> tuple[list[str], dict[str, list[str]], list[
     return head, owned, pending
 
 
-def _ending_in_newline(lines: list[str]) -> list[str]:
+def _ending_in_newline(lines: list[str], newline: str) -> list[str]:
     """The last row of a file may lack its newline; once moved it needs one."""
-    return [*lines[:-1], lines[-1] if lines[-1].endswith("\n") else lines[-1] + "\n"]
+    return [*lines[:-1], lines[-1] if lines[-1].endswith("\n") else lines[-1] + newline]

@@ -172,7 +172,10 @@ def module_names(path: Path) -> frozenset[str]:
     """Classes and names assigned at the top of a Python file (empty when there is no file)."""
     if not path.is_file():
         return frozenset()
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (SyntaxError, UnicodeDecodeError) as error:
+        raise InputError([f"{path}:{getattr(error, 'lineno', None) or 1}: not Python source: {error}"]) from None
     names = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     for node in tree.body:
         if isinstance(node, ast.Assign):

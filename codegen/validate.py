@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Mapping
 from typing import Any, TypeGuard, cast
 
 from codegen.errors import InputError, Location
@@ -73,8 +74,12 @@ class _Problems:
         return [line for _, line in sorted(self.found, key=lambda found: found[0])]
 
 
-def validate(files: list[TableFile]) -> Tables:
-    """Build Tables from the parsed files, or raise InputError listing every problem."""
+def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) -> Tables:
+    """Build Tables from the parsed files, or raise InputError listing every problem.
+
+    `reserved` maps the names the generated package already uses to where
+    (codegen.reserved); a table may not use one for a class, mapping or module.
+    """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
     config_file = by_name.get(CONFIG_TABLE)
@@ -91,6 +96,7 @@ def validate(files: list[TableFile]) -> Tables:
     valid = [model_type for model_type in model_types.values() if model_type is not None]
     _check_collisions(valid, tasks, problems)
     _check_named_modules(valid, tasks, problems)
+    _check_reserved(valid, tasks, by_name, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)
     return Tables(
@@ -249,3 +255,31 @@ def _check_named_modules(model_types: list[ModelType], tasks: list[Task], proble
             models = entry.model_type.models
             if models and undefined_class(models, entry.model_class):
                 problems.add(entry.where, f"{models} does not define the model class", entry.model_class)
+
+
+def _check_reserved(
+    model_types: list[ModelType],
+    tasks: list[Task],
+    files: dict[str, TableFile],
+    reserved: Mapping[str, str],
+    problems: _Problems,
+) -> None:
+    """No class, mapping, dispatch function or task module named after one the package already uses."""
+    named: list[tuple[Location, str, str]] = [(m.where, "config class", m.config_class) for m in model_types]
+    for task in tasks:
+        file = files[task.source.rsplit("/", 1)[-1]]
+        named += [(entry.where, "model class", entry.model_class) for entry in task.entries]
+        named += [
+            (file.where("task", "auto_class"), "auto_class", task.auto_class),
+            (file.where("task", "mapping"), "mapping", task.mapping),
+            (file.where("task", "mapping"), f"{task.mapping_names} (from mapping)", task.mapping_names),
+            (file.where(), f"{task.dispatch} (from the file name)", task.dispatch),
+        ]
+        if _MODULE.fullmatch(task.module):  # else already refused as no usable module name
+            named.append((file.where(), "task module (the table's file name)", task.module))
+    for where, what, name in named:
+        used_by = reserved.get(name)
+        if name.startswith("__") and name.endswith("__"):
+            problems.add(where, f"{what} is a name Python reserves (__special__), pick another", name)
+        elif used_by:
+            problems.add(where, f"{what} is a name {used_by} already uses, pick another", name)

@@ -26,7 +26,7 @@ def restore_registrations() -> Iterator[None]:
     ours = [getattr(flax_auto, task.mapping) for task in TABLES.tasks]
     upstream_classes = [auto_class(task.auto_class) for task in TABLES.tasks]
     theirs = [upstream._model_mapping._extra_content for upstream in upstream_classes if upstream is not None]
-    tables = [*ours, *(mapping.model_types for mapping in ours), *theirs]
+    tables = [*ours, *(mapping.model_types for mapping in ours), *(mapping.config_classes for mapping in ours), *theirs]
     tables += [flax_auto.CONFIG_MAPPING, flax_auto.CONFIG_MAPPING_NAMES, UPSTREAM_CONFIGS._extra_content]
     saved = [dict(table) for table in tables]
     yield

@@ -158,6 +158,73 @@ def every_error_of_a_file_at_once(root: Path) -> list[str]:
     ]
 
 
+def names_the_package_already_uses(root: Path) -> list[str]:
+    """The runtime's classes, typing names, builtins the code calls, dunders: all refused where named."""
+    causal_lm = root / TABLES / "causal_lm.toml"
+    edit(causal_lm, 'auto_class = "FlaxAutoModelForCausalLM"', 'auto_class = "ModelMapping"')
+    edit(causal_lm, 'mapping = "FLAX_MODEL_FOR_CAUSAL_LM_MAPPING"', 'mapping = "CONFIG_MAPPING"')
+    edit(causal_lm, 'bert = "FlaxBertForCausalLM"', 'bert = "overload"')
+    edit(causal_lm, 'gpt2 = "FlaxGPT2LMHeadModel"', 'gpt2 = "Any"')
+    edit(causal_lm, 'opt = "FlaxOPTForCausalLM"', 'opt = "type"')
+    masked_lm = root / TABLES / "masked_lm.toml"
+    edit(masked_lm, 'bert = "FlaxBertForMaskedLM"', 'bert = "AutoModelClass"')
+    edit(masked_lm, 'roberta = "FlaxRobertaForMaskedLM"', 'roberta = "__version__"')
+    configs = root / TABLES / "configs.toml"
+    edit(configs, 'opt = "OPTConfig"', 'opt = "closest"')
+    causal, masked = f"{TABLES}/causal_lm.toml", f"{TABLES}/masked_lm.toml"
+    return [
+        f"{causal}:{line_of(causal_lm, 'auto_class')}: auto_class is a name flax_auto/__init__.py already uses, "
+        "pick another: 'ModelMapping'",
+        f"{causal}:{line_of(causal_lm, 'mapping')}: mapping is a name flax_auto/__init__.py already uses, "
+        "pick another: 'CONFIG_MAPPING'",
+        f"{causal}:{line_of(causal_lm, 'mapping')}: CONFIG_MAPPING_NAMES (from mapping) is a name "
+        "flax_auto/__init__.py already uses, pick another: 'CONFIG_MAPPING_NAMES'",
+        f"{causal}:{line_of(causal_lm, 'bert =')}: model class is a name every task module already uses, "
+        "pick another: 'overload'",
+        f"{causal}:{line_of(causal_lm, 'gpt2 =')}: model class is a name flax_auto/_auto.py already uses, "
+        "pick another: 'Any'",
+        f"{causal}:{line_of(causal_lm, 'opt =')}: model class is a name flax_auto/_auto.py already uses, "
+        "pick another: 'type'",
+        f"{TABLES}/configs.toml:{line_of(configs, 'opt =')}: config class is a name flax_auto/_auto.py already "
+        "uses, pick another: 'closest'",
+        f"{masked}:{line_of(masked_lm, 'bert =')}: model class is a name flax_auto/__init__.py already uses, "
+        "pick another: 'AutoModelClass'",
+        f"{masked}:{line_of(masked_lm, 'roberta =')}: model class is a name Python reserves (__special__), "
+        "pick another: '__version__'",
+    ]
+
+
+def task_modules_named_after_the_package(root: Path) -> list[str]:
+    """A task file named after a function or module of the package, or an auto class after another task's function."""
+    tables = root / TABLES
+    (tables / "vision2seq.toml").rename(tables / "config_class_for.toml")
+    (tables / "speech_seq2seq.toml").rename(tables / "os.toml")
+    (tables / "next_sentence_prediction.toml").rename(tables / "_auto.toml")
+    (tables / "image_classification.toml").rename(tables / "__init__.toml")
+    causal_lm = tables / "causal_lm.toml"
+    edit(causal_lm, 'auto_class = "FlaxAutoModelForCausalLM"', 'auto_class = "model_class_for"')
+    return [
+        f"{TABLES}/__init__.toml:1: table file name is not a usable module name: '__init__'",
+        f"{TABLES}/_auto.toml:1: table file name is not a usable module name: '_auto'",
+        f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
+        "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
+        f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
+        f"{TABLES}/causal_lm.toml:1: 'model_class_for'",
+        f"{TABLES}/os.toml:1: task module (the table's file name) is a name flax_auto/_auto.py already uses, "
+        "pick another: 'os'",
+    ]
+
+
+def line_after_a_unicode_line_separator(root: Path) -> list[str]:
+    """TOML ends lines only at LF: a U+2028 or NEL in a comment above must not shift the line reported."""
+    table = root / TABLES / "causal_lm.toml"
+    edit(table, "[models]\n", "[models]\n# a note\u2028that goes on\x85and on\n")
+    edit(table, 'gpt2 = "FlaxGPT2LMHeadModel"', 'gpt2 = "FlaxGPT2 LMHeadModel"')
+    lines = table.read_text(encoding="utf-8").split("\n")
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("gpt2 ="))
+    return [f"{TABLES}/causal_lm.toml:{line}: model class is not a Python identifier: 'FlaxGPT2 LMHeadModel'"]
+
+
 def _append_to_template(root: Path, text: str) -> int:
     """Append to the task template; the line number of the first appended line."""
     template = root / "templates" / "task.py.jinja"
@@ -199,6 +266,9 @@ CASES = [
     injection_attempts,
     one_class_name_from_two_modules,
     every_error_of_a_file_at_once,
+    names_the_package_already_uses,
+    task_modules_named_after_the_package,
+    line_after_a_unicode_line_separator,
     template_undefined_variable,
     template_undefined_in_a_filter,
     template_syntax_error,
@@ -255,3 +325,17 @@ def test_bad_output_of_one_module_names_it_and_writes_nothing(project: Path, pyt
     assert (code, stdout) == (2, "")
     assert re.fullmatch(expected + r"1 error\(s\); nothing was written\n", stderr), stderr
     assert snapshot(project) == before
+
+
+def test_a_name_a_template_starts_to_use_is_reserved_without_a_list_to_update(tmp_path: Path) -> None:
+    """The reserved names come from the rendered templates, so a new helper is reserved at once."""
+    root = copy_project(tmp_path / "project")
+    edit(root / "templates" / "_auto.py.jinja", "HUB_KWARGS = (", "def shiny_new_helper() -> None: ...\n\n\nHUB_KWARGS = (")
+    table = root / TABLES / "causal_lm.toml"
+    edit(table, 'bert = "FlaxBertForCausalLM"', 'bert = "shiny_new_helper"')
+    code, _, stderr = run("generate", "--root", str(root))
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"{TABLES}/causal_lm.toml:{line_of(table, 'bert =')}: model class is a name flax_auto/_auto.py "
+        "already uses, pick another: 'shiny_new_helper'"
+    )

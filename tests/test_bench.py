@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ TABLES = load_tables()
 
 def test_synthetic_tables_validate_with_factor_times_the_rows(tmp_path: Path) -> None:
     rows = scale_tables(ROOT / "codegen" / "tables", tmp_path / "codegen" / "tables", 3)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")  # validation reserves the names they use
     scaled = load_tables(tmp_path)
     real_rows = sum(len(task.entries) for task in TABLES.tasks)
     assert rows == 3 * real_rows == sum(len(task.entries) for task in scaled.tasks)

@@ -277,3 +277,28 @@ def test_malformed_config_json_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"model_type": "bert",')
     with pytest.raises(OSError, match=f"config file at '{tmp_path / 'config.json'}' is not a valid JSON file"):
         flax_auto.FlaxAutoModel.from_pretrained(tmp_path)
+
+
+MALFORMED = {
+    "an array": ('["bert"]', "holds a JSON array, not an object"),
+    "a string": ('"bert"', "holds a JSON string, not an object"),
+    "null": ("null", "holds a JSON null, not an object"),
+    "model_type a number": ('{"model_type": 3}', "has a `model_type` that is not a string: 3"),
+    "model_type a list": ('{"model_type": ["bert"]}', "has a `model_type` that is not a string: \\['bert'\\]"),
+    "auto_map not an object": ('{"model_type": "bert", "auto_map": 3}', "has an `auto_map` that is not a JSON object: 3"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_config_json_content_is_a_value_error_naming_the_file_and_the_auto_class(
+    tmp_path: Path, case: str
+) -> None:
+    """Upstream trips over each of these with a TypeError that names neither."""
+    content, problem = MALFORMED[case]
+    (tmp_path / "config.json").write_text(content)
+    with pytest.raises(TypeError if case != "model_type a number" else ValueError):
+        auto_class("FlaxAutoModel").from_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=f"^FlaxAutoModel.from_pretrained: {tmp_path / 'config.json'} {problem}"):
+        flax_auto.FlaxAutoModel.from_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=f"^config_from_pretrained: {tmp_path / 'config.json'} {problem}"):
+        flax_auto.config_from_pretrained(tmp_path)

@@ -119,3 +119,70 @@ def test_a_look_alike_class_is_refused_where_upstream_matches_it_by_name() -> No
     assert choice("FlaxAutoModel", look_alike()) is FlaxBertModel
     with pytest.raises(ValueError, match=r"Unrecognized configuration class BertConfig \(model_type 'bert'\)"):
         flax_auto.model_class_for(look_alike())
+
+
+def test_registering_again_replaces_the_first_registration_everywhere_as_upstream(tmp_path: Path) -> None:
+    """A notebook cell run twice defines new classes with the same model_type: the latest wins."""
+
+    def define() -> tuple[type[BertConfig], type[FlaxBertModel]]:
+        class UserConfig(BertConfig):
+            model_type = "flax-auto-user-bert"
+
+        class FlaxUserModel(FlaxBertModel):
+            config_class = UserConfig
+
+        return UserConfig, FlaxUserModel
+
+    for _ in range(2):
+        config_class, model_class = define()
+        AutoConfig.register(config_class.model_type, config_class)  # no exist_ok needed the second time
+        register_in_both("FlaxAutoModel", config_class, model_class)
+    config = config_class(vocab_size=99, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    flax_auto.FlaxAutoModel.from_config(config, seed=0).save_pretrained(tmp_path)
+
+    loaded = flax_auto.FlaxAutoModel.from_pretrained(tmp_path)
+    upstream_loaded = auto_class("FlaxAutoModel").from_pretrained(tmp_path)
+    assert type(loaded) is type(upstream_loaded) is model_class
+    assert type(loaded.config) is type(upstream_loaded.config) is config_class
+    assert flax_auto.config_class_for(config_class.model_type) is config_class
+    assert flax_auto.model_class_for(config_class.model_type) is model_class
+
+
+def test_register_config_again_is_allowed_for_a_user_model_type_and_refused_for_a_builtin_one() -> None:
+    for _ in range(2):
+        config_class = type("UserConfig", (BertConfig,), {"model_type": "flax-auto-user-bert"})
+        flax_auto.register_config(config_class.model_type, config_class)
+        AutoConfig.register(config_class.model_type, config_class)
+        assert flax_auto.config_class_for(config_class.model_type) is config_class
+        assert AutoConfig.for_model(config_class.model_type).__class__ is config_class
+    for register in (flax_auto.register_config, AutoConfig.register):
+        with pytest.raises(ValueError, match="'bert' is already used by a Transformers config"):
+            register("bert", BertConfig)
+        with pytest.raises(ValueError, match="config has flax-auto-user-bert and you passed bert"):
+            register("bert", UserConfig, exist_ok=True)
+
+
+def test_exist_ok_over_a_builtin_config_class_also_moves_its_model_type_strings() -> None:
+    """After register(GPT2Config, M, exist_ok=True), 'gpt2' and 'gpt-sw3' (also GPT2Config) give M."""
+    register_in_both("FlaxAutoModelForCausalLM", GPT2Config, FlaxGPT2Model, exist_ok=True)
+    assert choice("FlaxAutoModelForCausalLM", GPT2Config()) is FlaxGPT2Model
+    assert flax_auto.causal_lm_class_for(GPT2Config()) is FlaxGPT2Model
+    assert flax_auto.causal_lm_class_for("gpt2") is FlaxGPT2Model
+    assert flax_auto.causal_lm_class_for("gpt-sw3") is FlaxGPT2Model
+    assert flax_auto.FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES["gpt2"] == "FlaxGPT2LMHeadModel"  # upstream's names table
+    assert flax_auto.config_class_for("gpt2") is GPT2Config
+
+
+def test_a_config_subclass_with_a_builtin_model_type_does_not_take_over_that_model_type() -> None:
+    """The subclass dispatches once registered, but 'bert' strings and config.json files stay BertConfig's."""
+
+    class SubBertConfig(BertConfig):
+        pass
+
+    class FlaxSubBertModel(FlaxBertForMaskedLM):
+        config_class = SubBertConfig
+
+    register_in_both("FlaxAutoModel", SubBertConfig, FlaxSubBertModel)
+    assert flax_auto.model_class_for(SubBertConfig()) is choice("FlaxAutoModel", SubBertConfig()) is FlaxSubBertModel
+    assert flax_auto.model_class_for("bert") is FlaxBertModel
+    assert flax_auto.config_class_for("bert") is BertConfig

@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,16 @@ REFUSALS = {
         "codegen/tables/causal_lm.toml:{gpt_sw3}: one name, two classes: transformers.models.gpt2.modeling_flax_gpt2 "
         "here, transformers.models.bert.modeling_flax_bert at codegen/tables/causal_lm.toml:{bert}: 'FlaxGPT2LMHeadModel'",
     ),
+    "changed row, class not in the tree": (
+        [(GPT2_ROW, '("gpt2", "FlaxGPT2NoSuchModel")')],
+        '"FlaxGPT2NoSuchModel"',
+        "{fork}:{line}: FlaxGPT2NoSuchModel (model_type 'gpt2') is not defined in {models}/gpt2/modeling_flax_gpt2.py",
+    ),
+    "added row, class not in the tree": (
+        [('("bert", "FlaxBertForMaskedLM"),', '("bert", "FlaxBertForMaskedLM"),\n        ("gpt2", "FlaxGPT2ForMaskedLM"),')],
+        '"FlaxGPT2ForMaskedLM"',
+        "{fork}:{line}: FlaxGPT2ForMaskedLM (model_type 'gpt2') is not defined in {models}/gpt2/modeling_flax_gpt2.py",
+    ),
     "new model_type, no config table given": (
         [ADD_CLIP_VISION],
         "clip_vision_model",
@@ -342,3 +353,81 @@ def test_upstream_adding_a_model_type_an_extension_row_serves_with_another_class
         "remove the extension row or the model_type by hand"
     )
     assert table_texts(full_project) == before
+
+
+# Line ends and headers: sync splits lines where TOML does and edits any header TOML allows.
+
+
+def test_a_unicode_line_separator_in_a_comment_does_not_drop_a_neighbouring_row(project: Path) -> None:
+    """U+2028, U+2029 and NEL are allowed in TOML comments and end no line; str.splitlines splits there."""
+    table = project / TABLES / "causal_lm.toml"
+    for separator, row in [("\u2028", "gpt2"), ("\u2029", "opt"), ("\x85", "roberta")]:
+        old = f'\n{row} = "'
+        text = table.read_text(encoding="utf-8")
+        line_end = text.index("\n", text.index(old) + 1)
+        table.write_text(text[:line_end] + f"  # was{separator}bloom = \"FlaxBloomModel\"" + text[line_end:], encoding="utf-8")
+    before = table.read_text(encoding="utf-8")
+    fork = upstream_with(project.parent, REMOVE_XGLM)
+    result = codegen(project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 0, result.stderr
+    after = table.read_text(encoding="utf-8")
+    assert after == before.replace('xglm = "FlaxXGLMForCausalLM"\n', "")
+    assert tomllib.loads(after)["models"]["bloom"] == "FlaxBloomForCausalLM"
+
+
+def test_a_crlf_table_stays_crlf_byte_for_byte_where_unchanged(project: Path) -> None:
+    for path in (project / TABLES).glob("*.toml"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    crlf = {path.name: path.read_bytes() for path in (project / TABLES).glob("*.toml")}
+    fork = upstream_with(project.parent, ADD_CLIP_VISION, REMOVE_XGLM, RENAME_T5)
+    result = codegen(project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 0, result.stderr
+
+    lf_project = project.parent / "lf"
+    shutil.copytree(project / "codegen", lf_project / "codegen")
+    shutil.copytree(project / "templates", lf_project / "templates")
+    for name, data in crlf.items():
+        (lf_project / TABLES / name).write_bytes(data.replace(b"\r\n", b"\n"))
+    assert codegen(lf_project, "sync", str(fork), str(CONFIGS)).returncode == 0
+    for path in (project / TABLES).glob("*.toml"):
+        lf_synced = (lf_project / TABLES / path.name).read_bytes()
+        assert path.read_bytes() == lf_synced.replace(b"\n", b"\r\n"), path.name
+    assert (project / TABLES / "model.toml").read_bytes() != crlf["model.toml"]
+
+
+def test_section_headers_are_found_however_toml_lets_them_be_written(project: Path) -> None:
+    headers = {"causal_lm.toml": '[ "models" ]  # rows', "model.toml": "['models']", "configs.toml": "[\tconfigs ] # c"}
+    for name, header in headers.items():
+        path = project / TABLES / name
+        section = "[configs]" if name == "configs.toml" else "[models]"
+        text = path.read_text()
+        assert text.count(f"\n{section}\n") == 1
+        path.write_text(text.replace(f"\n{section}\n", f"\n{header}\n"))
+    before = table_texts(project)
+    fork = upstream_with(project.parent, ADD_CLIP_VISION, REMOVE_XGLM, RENAME_T5)
+    result = codegen(project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 0, result.stderr
+    after = table_texts(project)
+    assert changed_lines(before["causal_lm.toml"], after["causal_lm.toml"]) == ['-xglm = "FlaxXGLMForCausalLM"']
+    assert changed_lines(before["model.toml"], after["model.toml"]) == [
+        '+clip_vision_model = "FlaxCLIPVisionModel"',
+        '-t5 = "FlaxT5Model"',
+        '+t5 = "FlaxT5EncoderModel"',
+    ]
+    assert changed_lines(before["configs.toml"], after["configs.toml"]) == [
+        '+clip_vision_model = { config = "CLIPVisionConfig", package = "clip" }'
+    ]
+
+
+def test_a_tree_file_that_is_not_python_is_refused_at_its_line(project: Path) -> None:
+    tree = project.parent / "transformers" / "models"
+    (tree / "auto").mkdir(parents=True)
+    shutil.copy(CONFIGS, tree / "auto" / CONFIGS.name)
+    (tree / "gpt2").mkdir()
+    (tree / "gpt2" / "modeling_flax_gpt2.py").write_text("class FlaxGPT2NoSuchModel:\n    pass\ndef broken(:\n")
+    fork = upstream_with(project.parent, (GPT2_ROW, '("gpt2", "FlaxGPT2NoSuchModel")'))
+    before = table_texts(project)
+    result = codegen(project, "sync", str(fork), "--config-auto", str(tree / "auto" / CONFIGS.name))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{tree / 'gpt2' / 'modeling_flax_gpt2.py'}:3: not Python source: "), result.stderr
+    assert table_texts(project) == before

@@ -18,9 +18,11 @@ from transformers.configuration_utils import PretrainedConfig
 from transformers.modeling_flax_utils import FlaxPreTrainedModel
 
 from flax_auto.configs import (
+    BUILTIN_MODEL_TYPES,
+    CONFIG_MAPPING,
     CONFIG_MAPPING_NAMES,
     closest,
-    config_from_pretrained,
+    load_config,
     register_config,
 )
 
@@ -46,6 +48,26 @@ def refuse_remote_code(
         raise ValueError(
             f"{auto_class} does not load remote code (trust_remote_code / auto_map). "
             f"Import the model class yourself and call {auto_class}.register(config_class, model_class)."
+        )
+
+
+def not_a_config(value: object) -> str:
+    """What was passed where a config belongs, and what to pass instead."""
+    if isinstance(value, type):
+        return f"the class {value.__name__}: call it, {value.__name__}(...)"
+    if isinstance(value, str):
+        return f"the string {value!r}: build its config first, config_class_for({value!r})(...)"
+    return repr(value) if value is None else f"a {type(value).__name__}"
+
+
+def require_config(caller: str, config: object) -> None:
+    """Refuse anything but a config instance before dispatch: a model_type string would get past it.
+
+    Typed `object`: callers without a type checker pass anything.
+    """
+    if not isinstance(config, PretrainedConfig):
+        raise ValueError(
+            f"{caller} takes a config instance (a PretrainedConfig), not {not_a_config(config)}."
         )
 
 
@@ -77,6 +99,7 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         super().__init__(pair for _, pair in rows)
         self.auto_class = auto_class
         self.model_types = {name: model for name, (_, model) in entries.items()}
+        self.config_classes = {name: config for name, (config, _) in entries.items()}
         self.builtin_config_names = frozenset(config.__name__ for config in self)
 
     def model_class(self, config: PretrainedConfig | str) -> type[FlaxPreTrainedModel]:
@@ -87,22 +110,32 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
             pass
         return self.model_class_for_type(config)
 
-    def model_class_for_type(
-        self, config: PretrainedConfig | str
-    ) -> type[FlaxPreTrainedModel]:
+    def model_class_for_type(self, config: object) -> type[FlaxPreTrainedModel]:
         """The slow path: a model_type string, or an error that says what would work."""
         if isinstance(config, str):
             model_class = self.model_types.get(config)
             if model_class is not None:
                 return model_class
             what, model_type = f"model_type {config!r}", config
-        else:
-            model_type = getattr(config, "model_type", "") or ""
+        elif isinstance(config, PretrainedConfig):
+            model_type = config.model_type
             what = f"configuration class {type(config).__name__} (model_type {model_type!r})"
+        else:
+            raise ValueError(
+                f"{self.auto_class} takes a config or a model_type string, not {not_a_config(config)}."
+            )
         supported = list(self.model_types)
+        hint = closest(model_type, supported)
+        served_by = self.config_classes.get(model_type)
+        if served_by is not None and not isinstance(config, str):
+            hint = (
+                f" model_type {model_type!r} is supported through {served_by.__name__}; "
+                f"{type(config).__name__} is another class: register it with "
+                f"{self.auto_class}.register({type(config).__name__}, model_class)."
+            )
         raise ValueError(
             f"Unrecognized {what} for {self.auto_class}. "
-            f"Supported model types: {', '.join(supported)}.{closest(model_type, supported)}"
+            f"Supported model types: {', '.join(supported)}.{hint}"
         )
 
     def register(
@@ -111,16 +144,26 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         model_class: type[FlaxPreTrainedModel],
         exist_ok: bool = False,
     ) -> None:
-        """Add a user model; a built-in config class is refused unless exist_ok."""
+        """Add a user model; a built-in config class is refused unless exist_ok.
+
+        As upstream, the latest registration wins. The model_type strings that
+        stand for this config class follow it: its own model_type (taught to the
+        config table unless the table has it already) and the table's rows of
+        the same config class (gpt2 and gpt-sw3 for GPT2Config).
+        """
         if config_class.__name__ in self.builtin_config_names and not exist_ok:
             raise ValueError(
                 f"'{config_class}' is already used by a Transformers model."
             )
         self[config_class] = model_class
         model_type = getattr(config_class, "model_type", "")
-        if model_type:
-            self.model_types.setdefault(model_type, model_class)
-            register_config(model_type, config_class, exist_ok=True)
+        if model_type and model_type not in BUILTIN_MODEL_TYPES:
+            register_config(model_type, config_class)
+        if model_type and CONFIG_MAPPING.get(model_type) is config_class:
+            self.config_classes[model_type] = config_class
+        for name, config in self.config_classes.items():
+            if config is config_class:
+                self.model_types[name] = model_class
 
 
 class AutoModelClass:
@@ -141,6 +184,7 @@ class AutoModelClass:
         cls, config: PretrainedConfig, **kwargs: Any
     ) -> FlaxPreTrainedModel:
         """A new model, randomly initialised, of the class this config selects."""
+        require_config(f"{cls.__name__}.from_config", config)
         refuse_remote_code(cls.__name__, config, kwargs.pop("trust_remote_code", None))
         model_class = cls._model_mapping.model_class(config)
         # Upstream's auto classes build through this protected hook too.
@@ -166,7 +210,8 @@ class AutoModelClass:
         kwargs["_from_auto"] = True
         hub_kwargs = {name: kwargs.pop(name) for name in HUB_KWARGS if name in kwargs}
         if not isinstance(config, PretrainedConfig):
-            config, kwargs = config_from_pretrained(
+            config, kwargs = load_config(
+                f"{cls.__name__}.from_pretrained",
                 pretrained_model_name_or_path,
                 return_unused_kwargs=True,
                 **hub_kwargs,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import Any
+from typing import Any, cast
 
 from transformers.configuration_utils import PretrainedConfig
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -166,8 +166,9 @@ CONFIG_MAPPING: dict[str, type[PretrainedConfig]] = {
 
 
 def closest(name: str, choices: list[str]) -> str:
-    """` Did you mean 'x'?` for the closest choice, or nothing when none is close."""
-    matches = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
+    """` Did you mean 'x'?` for the closest other choice, or nothing when none is close."""
+    others = [choice for choice in choices if choice != name]
+    matches = difflib.get_close_matches(name, others, n=1, cutoff=0.5)
     return f" Did you mean {matches[0]!r}?" if matches else ""
 
 
@@ -186,16 +187,75 @@ def config_class_for(model_type: str) -> type[PretrainedConfig]:
         ) from None
 
 
+# The model types of the table: register_config replaces one only with exist_ok.
+BUILTIN_MODEL_TYPES = frozenset(CONFIG_MAPPING)
+
+
 def register_config(
     model_type: str, config_class: type[PretrainedConfig], exist_ok: bool = False
 ) -> None:
-    """Teach `from_pretrained` a new model_type (what upstream's AutoConfig.register does)."""
-    if model_type in CONFIG_MAPPING and not exist_ok:
+    """Teach `from_pretrained` a model_type (what upstream's AutoConfig.register does).
+
+    As upstream, the latest registration wins, so running a notebook cell again
+    replaces the classes it defined before; a model_type of the table needs exist_ok.
+    """
+    if config_class.model_type != model_type:
+        raise ValueError(
+            "The config you are passing has a `model_type` attribute that is not consistent with the model "
+            f"type you passed (config has {config_class.model_type} and you passed {model_type}. Fix one of "
+            "those so they match!"
+        )
+    if model_type in BUILTIN_MODEL_TYPES and not exist_ok:
         raise ValueError(
             f"'{model_type}' is already used by a Transformers config, pick another name."
         )
-    CONFIG_MAPPING.setdefault(model_type, config_class)
-    CONFIG_MAPPING_NAMES.setdefault(model_type, config_class.__name__)
+    CONFIG_MAPPING[model_type] = config_class
+    CONFIG_MAPPING_NAMES[model_type] = config_class.__name__
+
+
+class MalformedConfigFile(ValueError):
+    """A config.json that is JSON, but not shaped like a config."""
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a parsed JSON value's type, for error messages."""
+    names: dict[type[object], str] = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        type(None): "null",
+    }
+    return names.get(type(value), "number")
+
+
+class ConfigFileReader(PretrainedConfig):
+    """transformers' own reading of config.json, with the shape of its content checked.
+
+    transformers indexes the content as an object with a string `model_type`
+    and trips over anything else with a TypeError that names neither the file
+    nor the caller; this reader names the file (the caller adds itself).
+    """
+
+    @classmethod
+    def _dict_from_json_file(cls, json_file: str | os.PathLike[str]) -> dict[str, Any]:
+        content: object = super()._dict_from_json_file(json_file)
+        if not isinstance(content, dict):
+            raise MalformedConfigFile(
+                f"{json_file} holds a JSON {json_type(content)}, not an object"
+            )
+        config_dict = cast("dict[str, Any]", content)
+        model_type = config_dict.get("model_type", "")
+        if not isinstance(model_type, str):
+            raise MalformedConfigFile(
+                f"{json_file} has a `model_type` that is not a string: {model_type!r}"
+            )
+        auto_map = config_dict.get("auto_map", {})
+        if not isinstance(auto_map, dict):
+            raise MalformedConfigFile(
+                f"{json_file} has an `auto_map` that is not a JSON object: {auto_map!r}"
+            )
+        return config_dict
 
 
 def config_from_pretrained(
@@ -206,32 +266,45 @@ def config_from_pretrained(
     Takes and returns what upstream's `AutoConfig.from_pretrained` does (with
     `return_unused_kwargs=True`, a `(config, unused_kwargs)` pair). A missing
     config.json, one without a model_type or with one flax_auto does not know,
-    or one that asks for remote code is refused with an error that names the path.
+    one that is not shaped like a config, or one that asks for remote code is
+    refused with an error that names the path.
     """
+    return load_config(
+        "config_from_pretrained", pretrained_model_name_or_path, **kwargs
+    )
+
+
+def load_config(
+    reader: str, pretrained_model_name_or_path: str | os.PathLike[str], /, **kwargs: Any
+) -> Any:
+    """config_from_pretrained for `reader` (an auto class's from_pretrained), named in every ValueError."""
     kwargs["_from_auto"] = True
     kwargs["name_or_path"] = pretrained_model_name_or_path
-    config_dict, unused_kwargs = PretrainedConfig.get_config_dict(
-        pretrained_model_name_or_path, **kwargs
-    )
+    try:
+        config_dict, unused_kwargs = ConfigFileReader.get_config_dict(
+            pretrained_model_name_or_path, **kwargs
+        )
+    except MalformedConfigFile as error:
+        raise ValueError(f"{reader}: {error}") from None
     if not config_dict:
         raise OSError(
             f"{pretrained_model_name_or_path} does not appear to have a file named config.json."
         )
     if "AutoConfig" in config_dict.get("auto_map", {}):
         raise ValueError(
-            f"The config.json of {pretrained_model_name_or_path} asks for remote code (auto_map); "
+            f"{reader}: The config.json of {pretrained_model_name_or_path} asks for remote code (auto_map); "
             "flax_auto does not run it. Import the config class and call register_config()."
         )
     model_type = config_dict.get("model_type")
     if not model_type:
         raise ValueError(
-            f"The config.json of {pretrained_model_name_or_path} has no `model_type`, "
+            f"{reader}: The config.json of {pretrained_model_name_or_path} has no `model_type`, "
             "so flax_auto cannot tell which config class to use."
         )
     try:
         config_class = config_class_for(model_type)
     except ValueError as error:
         raise ValueError(
-            f"In the config.json of {pretrained_model_name_or_path}: {error}"
+            f"{reader}: In the config.json of {pretrained_model_name_or_path}: {error}"
         ) from None
     return config_class.from_dict(config_dict, **unused_kwargs)
