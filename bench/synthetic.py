@@ -55,7 +55,8 @@ def scale_tables(source: Path, target: Path, factor: int) -> int:
     for path in sorted(source.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         if path.name == CONFIG_TABLE:
-            lines = ["[configs]", *config_rows(data["configs"], factor)]
+            upstream = [f"transformers = {toml_string(data['upstream']['transformers'])}"]
+            lines = ["[upstream]", *upstream, "", "[configs]", *config_rows(data["configs"], factor)]
         else:
             header = [f"{key} = {toml_string(value)}" for key, value in data["task"].items()]
             rows = model_rows(data["models"], factor)

@@ -23,6 +23,7 @@ _MODEL_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _MAPPING = re.compile(r"[A-Z][A-Z0-9_]*_MAPPING")
 _MODULE = re.compile(r"[a-z][a-z0-9_]*")
 _HEAD_DOC = re.compile(r"[A-Za-z0-9 ,()/-]*")
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
 def is_identifier(value: object) -> TypeGuard[str]:
@@ -73,6 +74,7 @@ def validate(files: list[TableFile]) -> Tables:
     if config_file is None:
         raise InputError([f"{CONFIG_TABLE}: the config table is missing"])
     model_types = _model_types(config_file, problems)
+    upstream_transformers = _upstream_version(config_file, problems)
     tasks = [
         _task(file, model_types, problems)
         for name, file in by_name.items()
@@ -88,6 +90,7 @@ def validate(files: list[TableFile]) -> Tables:
         model_types=tuple(valid),
         tasks=tuple(tasks),
         sources=tuple(file.path for file in files),
+        upstream_transformers=upstream_transformers,
     )
 
 
@@ -110,12 +113,27 @@ def _check_keys(
 
 def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | None]:
     """Every model_type of the config table; None for a row with problems (already reported)."""
-    _check_keys(file, "", file.data, {"configs"}, {"configs"}, problems)
+    _check_keys(file, "", file.data, {"configs", "upstream"}, {"configs", "upstream"}, problems)
     rows = _table(file.data.get("configs", {}))
     if rows is None:
         problems.add(file.where("configs"), "[configs] must be a table")
         return {}
     return {name: _model_type(name, value, file.where("configs", name), problems) for name, value in rows.items()}
+
+
+def _upstream_version(file: TableFile, problems: _Problems) -> str:
+    """The transformers release the tables mirror: `[upstream] transformers = "X.Y.Z"`."""
+    if "upstream" not in file.data:
+        return ""  # reported as a missing section
+    section = _table(file.data["upstream"])
+    if section is None:
+        problems.add(file.where("upstream"), "[upstream] must be a table")
+        return ""
+    _check_keys(file, "upstream", section, {"transformers"}, {"transformers"}, problems)
+    version = section.get("transformers", "")
+    if "transformers" in section and not (isinstance(version, str) and _VERSION.fullmatch(version)):
+        problems.add(file.where("upstream", "transformers"), "transformers must be a release like \"4.57.6\"", version)
+    return str(version)
 
 
 def _model_type(name: str, value: object, where: Location, problems: _Problems) -> ModelType | None:
