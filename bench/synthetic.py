@@ -56,7 +56,8 @@ def scale_tables(source: Path, target: Path, factor: int) -> int:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         # Upstream's rows and ours ([extension]) alike: the copies only need to validate.
         if path.name == CONFIG_TABLE:
-            lines = ["[configs]", *config_rows(data["configs"] | data.get("extension", {}), factor)]
+            upstream = [f"transformers = {toml_string(data['upstream']['transformers'])}"]
+            lines = ["[upstream]", *upstream, "", "[configs]", *config_rows(data["configs"] | data.get("extension", {}), factor)]
         else:
             header = [f"{key} = {toml_string(value)}" for key, value in data["task"].items()]
             rows = model_rows(data.get("models", {}) | data.get("extension", {}), factor)

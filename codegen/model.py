@@ -117,6 +117,7 @@ class Tables:
     model_types: tuple[ModelType, ...]
     tasks: tuple[Task, ...]
     sources: tuple[str, ...]
+    upstream_transformers: str
 
     @property
     def config_imports(self) -> list[tuple[str, list[str]]]:

@@ -28,7 +28,7 @@ _PROBE_TASK = Task(
     entries=(Entry(_PROBE_TYPE, "ProbeModelClass", _WHERE),),
     source="probe/probe_task.toml",
 )
-PROBE = Tables((_PROBE_TYPE,), (_PROBE_TASK,), ("probe/configs.toml", _PROBE_TASK.source))
+PROBE = Tables((_PROBE_TYPE,), (_PROBE_TASK,), ("probe/configs.toml", _PROBE_TASK.source), "0.0.0")
 PROBE_NAMES = frozenset(
     {
         _PROBE_TYPE.config_class,

@@ -27,6 +27,7 @@ _MODEL_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _MAPPING = re.compile(r"[A-Z][A-Z0-9_]*_MAPPING")
 _MODULE = re.compile(r"[a-z][a-z0-9_]*")
 _HEAD_DOC = re.compile(r"[A-Za-z0-9 ,()/-]*")
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 
 def is_identifier(value: object) -> TypeGuard[str]:
@@ -86,6 +87,7 @@ def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) 
     if config_file is None:
         raise InputError([f"{CONFIG_TABLE}: the config table is missing"])
     model_types = _model_types(config_file, problems)
+    upstream_transformers = _upstream_version(config_file, problems)
     tasks = [
         _task(file, model_types, problems)
         for name, file in by_name.items()
@@ -103,6 +105,7 @@ def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) 
         model_types=tuple(valid),
         tasks=tuple(tasks),
         sources=tuple(file.path for file in files),
+        upstream_transformers=upstream_transformers,
     )
 
 
@@ -129,7 +132,7 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | 
     `[configs]` holds rows of upstream's CONFIG_MAPPING_NAMES, `[extension]`
     model types upstream does not know (models of your own).
     """
-    _check_keys(file, "", file.data, {"configs"}, {"configs", "extension"}, problems)
+    _check_keys(file, "", file.data, {"configs", "upstream"}, {"configs", "extension", "upstream"}, problems)
     model_types: dict[str, ModelType | None] = {}
     for section in ("configs", "extension"):
         rows = _table(file.data.get(section, {}))
@@ -143,6 +146,21 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | 
                 continue
             model_types[name] = _model_type(name, value, where, ROW_SECTIONS[section], problems)
     return model_types
+
+
+def _upstream_version(file: TableFile, problems: _Problems) -> str:
+    """The transformers release the tables mirror: `[upstream] transformers = "X.Y.Z"`."""
+    if "upstream" not in file.data:
+        return ""  # reported as a missing section
+    section = _table(file.data["upstream"])
+    if section is None:
+        problems.add(file.where("upstream"), "[upstream] must be a table")
+        return ""
+    _check_keys(file, "upstream", section, {"transformers"}, {"transformers"}, problems)
+    version = section.get("transformers", "")
+    if "transformers" in section and not (isinstance(version, str) and _VERSION.fullmatch(version)):
+        problems.add(file.where("upstream", "transformers"), "transformers must be a release like \"4.57.6\"", version)
+    return str(version)
 
 
 def _model_type(

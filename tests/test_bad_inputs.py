@@ -225,6 +225,22 @@ def line_after_a_unicode_line_separator(root: Path) -> list[str]:
     return [f"{TABLES}/causal_lm.toml:{line}: model class is not a Python identifier: 'FlaxGPT2 LMHeadModel'"]
 
 
+def upstream_version_not_a_release(root: Path) -> list[str]:
+    configs = root / TABLES / "configs.toml"
+    edit(configs, 'transformers = "4.57.6"', 'transformers = "4.57"\nrelease = 6')
+    return [
+        f"{TABLES}/configs.toml:{line_of(configs, 'transformers =')}: transformers must be a release "
+        """like "4.57.6": '4.57'""",
+        f"{TABLES}/configs.toml:{line_of(configs, 'release =')}: unknown key in [upstream] (expected transformers): 'release'",
+    ]
+
+
+def upstream_section_missing(root: Path) -> list[str]:
+    configs = root / TABLES / "configs.toml"
+    edit(configs, '[upstream]\ntransformers = "4.57.6"\n', "")
+    return [f"{TABLES}/configs.toml:1: missing section: 'upstream'"]
+
+
 def _append_to_template(root: Path, text: str) -> int:
     """Append to the task template; the line number of the first appended line."""
     template = root / "templates" / "task.py.jinja"
@@ -269,6 +285,8 @@ CASES = [
     names_the_package_already_uses,
     task_modules_named_after_the_package,
     line_after_a_unicode_line_separator,
+    upstream_version_not_a_release,
+    upstream_section_missing,
     template_undefined_variable,
     template_undefined_in_a_filter,
     template_syntax_error,

@@ -182,7 +182,7 @@ def test_a_config_class_shared_by_two_rows_resolves_like_upstream(rows: list[str
 @pytest.mark.parametrize("rows", [["gpt-sw3", "gpt2"], ["gpt2", "gpt-sw3"]], ids=["table-order", "reversed"])
 def test_the_typing_overloads_of_a_shared_config_class_promise_the_same_row(rows: list[str]) -> None:
     """The generator's side of the rule above: model_class_by_config feeds the overloads."""
-    configs = '[configs]\n"gpt-sw3" = { config = "GPT2Config", package = "gpt2" }\ngpt2 = "GPT2Config"\n'
+    configs = '[upstream]\ntransformers = "4.57.6"\n[configs]\n"gpt-sw3" = { config = "GPT2Config", package = "gpt2" }\ngpt2 = "GPT2Config"\n'
     classes = {"gpt-sw3": "FlaxGPT2LMHeadModel", "gpt2": "FlaxGPT2Model"}
     task = '[task]\nauto_class = "SharedConfigAuto"\nmapping = "SHARED_MAPPING"\nhead_doc = ""\n[models]\n'
     task += "".join(f'"{row}" = "{classes[row]}"\n' for row in rows)

@@ -24,6 +24,7 @@ from flax_auto.causal_lm import (
 from flax_auto.configs import (
     CONFIG_MAPPING,
     CONFIG_MAPPING_NAMES,
+    UPSTREAM_TRANSFORMERS_VERSION,
     config_class_for,
     config_from_pretrained,
     register_config,
@@ -118,6 +119,7 @@ __all__ = [
     "ModelMapping",
     "CONFIG_MAPPING",
     "CONFIG_MAPPING_NAMES",
+    "UPSTREAM_TRANSFORMERS_VERSION",
     "config_class_for",
     "config_from_pretrained",
     "register_config",

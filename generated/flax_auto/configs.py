@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from transformers.configuration_utils import PretrainedConfig
 from transformers.models.albert.configuration_albert import AlbertConfig
@@ -69,6 +69,9 @@ from transformers.models.wav2vec2.configuration_wav2vec2 import Wav2Vec2Config
 from transformers.models.whisper.configuration_whisper import WhisperConfig
 from transformers.models.xglm.configuration_xglm import XGLMConfig
 from transformers.models.xlm_roberta.configuration_xlm_roberta import XLMRobertaConfig
+
+# The transformers release whose Flax auto tables this package mirrors.
+UPSTREAM_TRANSFORMERS_VERSION: Final = "4.57.6"
 
 CONFIG_MAPPING_NAMES: dict[str, str] = {
     "albert": "AlbertConfig",
