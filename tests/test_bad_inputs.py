@@ -270,6 +270,51 @@ def template_misusing_a_filter(root: Path) -> list[str]:
     return [f"templates/task.py.jinja:{line}: TypeError: py filter: cannot emit a tuple as a literal"]
 
 
+def template_divides_by_zero(root: Path) -> list[str]:
+    line = _append_to_template(root, "x = {{ 1 // 0 }}\n")
+    return [f"templates/task.py.jinja:{line}: ZeroDivisionError: integer division or modulo by zero"]
+
+
+def template_makes_a_bad_call(root: Path) -> list[str]:
+    line = _append_to_template(root, '\n\nx = {{ task.module.encode("no-such-codec") }}\n')
+    return [f"templates/task.py.jinja:{line + 2}: LookupError: unknown encoding: no-such-codec"]
+
+
+def template_is_a_folder(root: Path) -> list[str]:
+    (root / "templates" / "_auto.py.jinja").unlink()
+    (root / "templates" / "_auto.py.jinja").mkdir()
+    return [f"templates/_auto.py.jinja:1: TemplateNotFound: '_auto.py.jinja' not found in search path: '{root / 'templates'}'"]
+
+
+def table_is_a_folder(root: Path) -> list[str]:
+    (root / TABLES / "extra.toml").mkdir()
+    return [f"{TABLES}/extra.toml: cannot read the table: Is a directory"]
+
+
+def table_is_a_dangling_link(root: Path) -> list[str]:
+    (root / TABLES / "extra.toml").symlink_to("nowhere.toml")
+    return [f"{TABLES}/extra.toml: cannot read the table: No such file or directory"]
+
+
+def table_starts_with_a_bom(root: Path) -> list[str]:
+    table = root / TABLES / "masked_lm.toml"
+    table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    return [f"{TABLES}/masked_lm.toml:1: starts with a UTF-8 byte order mark; save it without one"]
+
+
+def syntax_errors_in_two_tables_and_a_bad_row_in_a_third(root: Path) -> list[str]:
+    """One run reports them all: the tables that parse are validated too."""
+    causal_lm, masked_lm, model = (root / TABLES / f"{name}.toml" for name in ["causal_lm", "masked_lm", "model"])
+    edit(causal_lm, 'bert = "FlaxBertForCausalLM"', 'bert = "FlaxBertForCausalLM')
+    edit(masked_lm, 'bert = "FlaxBertForMaskedLM"', "bert = FlaxBertForMaskedLM")
+    edit(model, 'bert = "FlaxBertModel"', 'bert = "Flax Bert Model"')
+    return [
+        f"{TABLES}/causal_lm.toml:{line_of(causal_lm, 'bert =')}: invalid TOML: Illegal character '\\n'",
+        f"{TABLES}/masked_lm.toml:{line_of(masked_lm, 'bert =')}: invalid TOML: Invalid value",
+        f"{TABLES}/model.toml:{line_of(model, 'bert =')}: model class is not a Python identifier: 'Flax Bert Model'",
+    ]
+
+
 CASES = [
     toml_syntax_error,
     unknown_section,
@@ -291,6 +336,13 @@ CASES = [
     template_undefined_in_a_filter,
     template_syntax_error,
     template_misusing_a_filter,
+    template_divides_by_zero,
+    template_makes_a_bad_call,
+    template_is_a_folder,
+    table_is_a_folder,
+    table_is_a_dangling_link,
+    table_starts_with_a_bom,
+    syntax_errors_in_two_tables_and_a_bad_row_in_a_third,
 ]
 
 
