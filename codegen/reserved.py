@@ -17,6 +17,7 @@ from pathlib import Path
 from codegen.errors import Location
 from codegen.model import Entry, ModelType, Tables, Task
 from codegen.render import render
+from codegen.sources import bound_names
 
 _WHERE = Location("probe", 1)
 _PROBE_TYPE = ModelType("probe-type", "ProbeConfigClass", "probe_package", _WHERE)
@@ -63,27 +64,9 @@ def reserved_names(templates_dir: Path) -> dict[str, str]:
             tree = ast.parse(text)
         except SyntaxError:  # a broken template: formatting reports it, at its line, for the real tables
             continue
-        for name in sorted((bound_names(tree.body) | builtins_read(tree)) - PROBE_NAMES):
+        for name in sorted((bound_names(tree.body, class_bodies=True) | builtins_read(tree)) - PROBE_NAMES):
             reserved.setdefault(name, label)
     return reserved
-
-
-def bound_names(body: list[ast.stmt]) -> set[str]:
-    """The names a module or class body binds: imports, definitions, assignments, and class bodies' own."""
-    names: set[str] = set()
-    for node in body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.ClassDef):
-            names |= {node.name, *bound_names(node.body)}
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(
-                name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)
-            )
-    return names
 
 
 def builtins_read(tree: ast.Module) -> set[str]:

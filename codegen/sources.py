@@ -40,31 +40,36 @@ def _names_in(path: Path, mtime_ns: int) -> frozenset[str] | None:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None
-    names = _bound(tree.body)
+    names = bound_names(tree.body)
     # `from x import *` or a module __getattr__ (transformers' lazy packages): any name may exist.
     return None if names & {"*", "__getattr__"} else frozenset(names)
 
 
-def _bound(body: list[ast.stmt]) -> set[str]:
+def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
     """Names bound by statements, also inside if/try/with blocks (transformers defines
-    names conditionally, e.g. under `if is_flax_available():`), not inside functions."""
+    names conditionally, e.g. under `if is_flax_available():`), not inside functions;
+    with class_bodies, a class's own names too (codegen.reserved uses that)."""
     names: set[str] = set()
     for node in body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            names.add(node.name)
+            if class_bodies:
+                names |= bound_names(node.body, class_bodies)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, ast.If):
-            names |= _bound([*node.body, *node.orelse])
+            names |= bound_names([*node.body, *node.orelse], class_bodies)
         elif isinstance(node, ast.Try):
-            names |= _bound([*node.body, *node.orelse, *node.finalbody])
+            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies)
             for handler in node.handlers:
-                names |= _bound(handler.body)
+                names |= bound_names(handler.body, class_bodies)
         elif isinstance(node, ast.With):
-            names |= _bound(node.body)
+            names |= bound_names(node.body, class_bodies)
     return names
 
 
