@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 
 from codegen.errors import InputError
-from codegen.model import Entry, Tables, Task
+from codegen.model import Entry, Origin, Tables, Task
 
 
 def closest(name: str, choices: list[str]) -> str:
@@ -32,10 +32,11 @@ def find_task(tables: Tables, name: str) -> Task:
     )
 
 
-ORIGINS = {
-    "upstream": "upstream: a row of transformers 4.57.6's Flax tables, kept in step by `codegen sync`",
-    "extension": "extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it",
-}
+def origin_note(origin: Origin, release: str) -> str:
+    """Where a row comes from, for `explain`; release is the transformers version the tables mirror."""
+    if origin == "upstream":
+        return f"upstream: a row of transformers {release}'s Flax tables, kept in step by `codegen sync`"
+    return "extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it"
 
 
 def _entry(task: Task, model_type: str) -> Entry | None:
@@ -64,7 +65,7 @@ def explain_entry(tables: Tables, task: Task, model_type: str) -> list[str]:
         f"{task.auto_class}, model_type {model_type!r} -> {entry.model_class}",
         f"  model class   {entry.model_class} from {entry.model_module}",
         f"  table row     {entry.where}",
-        f"  origin        {ORIGINS[entry.origin]}",
+        f"  origin        {origin_note(entry.origin, tables.upstream_transformers)}",
         f"  config class  {config.config_class} from {config.config_module}",
         f"  config row    {config.where}",
         f"  generated     flax_auto.{task.module}: {task.dispatch}(), {task.mapping}",

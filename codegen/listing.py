@@ -63,7 +63,10 @@ def as_markdown(tables: Tables) -> str:
     ]
     for name, cells in _matrix(tables):
         lines.append(f"| `{name}` | " + " | ".join(MARKDOWN_MARKS[cell] for cell in cells) + " |")
-    key = "✓ a row of upstream's tables, + an extension row of ours (beyond transformers 4.57.6's Flax tables)."
+    key = (
+        "✓ a row of upstream's tables, + an extension row of ours "
+        f"(beyond transformers {tables.upstream_transformers}'s Flax tables)."
+    )
     legend = "Columns (number of model types): " + "; ".join(
         f"**{label}** `{task.auto_class}` ({task.module}, {len(task.entries)}{_task_origin(task)})"
         for label, task in _columns(tables)

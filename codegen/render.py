@@ -125,6 +125,6 @@ def render(tables: Tables, templates_dir: Path) -> dict[str, str]:
     }
     for task in tables.tasks:
         files[f"{task.module}.py"] = render_template(
-            env, "task.py.jinja", [task.source, config_table], task=task
+            env, "task.py.jinja", [task.source, config_table], task=task, upstream=tables.upstream_transformers
         )
     return files
