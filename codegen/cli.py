@@ -112,7 +112,7 @@ def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
         files = build(args.root, cache="off" if args.no_cache else CACHE_USE[args.command])
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
-            return report_staleness(compare(files, out_dir, label), args, stdout, stderr, len(files))
+            return report_staleness(compare(files, out_dir, label), label, args, stdout, stderr, len(files))
         result = write_package(files, out_dir, label)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
@@ -131,8 +131,9 @@ def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     return EXIT_OK
 
 
-def report_staleness(stale: Staleness, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, count: int) -> int:
-    label = str(args.out) if args.out else OUTPUT.as_posix()
+def report_staleness(
+    stale: Staleness, label: str, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, count: int
+) -> int:
     if not stale:
         print(f"{label} is up to date ({count} files)", file=stdout)
         return EXIT_OK

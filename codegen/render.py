@@ -19,7 +19,7 @@ import jinja2
 from codegen.errors import InputError
 from codegen.model import Tables
 from codegen.ownership import MARKER
-from codegen.validate import is_identifier
+from codegen.validate import is_module_path
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/_-]*")
 
@@ -42,7 +42,7 @@ def python_literal(value: object) -> str:
 def python_name(value: object) -> str:
     """An identifier or dotted module path, checked again at the point of use."""
     value = _defined(value)
-    if isinstance(value, str) and all(is_identifier(part) for part in value.split(".")):
+    if is_module_path(value):
         return value
     raise ValueError(f"ident filter: not a Python name: {value!r}")
 
