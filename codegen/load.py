@@ -35,11 +35,12 @@ _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
 
 @dataclass(frozen=True)
 class TableFile:
-    """One parsed table file and the line of each `[section]` and key in it."""
+    """One parsed table file, the line of each `[section]` and key in it, and its text."""
 
     path: str
     data: dict[str, Any]
     lines: dict[tuple[str, str], int]
+    text: str  # line ends as in the file (CRLF kept), for sync to edit
 
     def where(self, section: str = "", key: str = "") -> Location:
         """The line of `key` in `[section]`, else of the `[section]` header, else line 1."""
@@ -131,7 +132,7 @@ def read_table(path: Path, root: Path) -> TableFile:
         # tomllib, and so every other reader of the tables, refuses it: say so plainly.
         raise InputError([f"{relative}:1: starts with a UTF-8 byte order mark; save it without one"])
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8")  # bytes decoded as they are: read_text would turn CRLF into LF
     except UnicodeDecodeError as error:
         raise InputError([f"{relative}:1: not UTF-8 text: {error}"]) from None
     return parse_table(text, relative)
@@ -148,7 +149,7 @@ def parse_table(text: str, relative: str) -> TableFile:
         if line not in {number for number, _ in problems}:
             problems.append((line, f"invalid TOML: {_TOML_POSITION.sub('', str(error)).strip()}"))
         raise InputError([f"{relative}:{number}: {problem}" for number, problem in sorted(problems)]) from None
-    return TableFile(relative, data, key_lines(text))
+    return TableFile(relative, data, key_lines(text), text)
 
 
 def read_tables(tables_dir: Path, root: Path) -> list[TableFile]:

@@ -135,8 +135,7 @@ def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
         current = validate(table_files, reserved)
     except InputError as error:
         raise InputError([*error.problems, "the tables are invalid before sync: fix them first"]) from None
-    # Bytes decoded as they are: read_text would turn a CRLF file into LF, and sync would write it so.
-    texts = {file.path: (root / file.path).read_bytes().decode("utf-8") for file in table_files}
+    texts = {file.path: file.text for file in table_files}
     upstream_tables = _upstream_tables(
         upstream, current, {file.path: file.where("task", "mapping") for file in table_files}
     )
