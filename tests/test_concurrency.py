@@ -73,6 +73,7 @@ INTERRUPTED = 99
 NEW = {f"m{i:04}.py": MARKER + "# new\n" + "x = 1\n" * 300 for i in range(FILES)}
 OLD = {f"m{i:04}.py": MARKER + "# old\n" for i in range(FILES)} | {"orphan.py": MARKER}
 PRELUDE = f"""
+import os
 import sys
 from pathlib import Path
 from codegen.check import compare
@@ -89,7 +90,10 @@ try:
         print("ready", flush=True)
         sys.stdin.readline()
         report = write_package(files, out)
-        print(len(report.written), len(report.removed))
+        print(len(report.written), len(report.removed), flush=True)
+        # Exit while the handlers still stand: a signal that comes after the write
+        # would otherwise meet Python's default action and kill a finished writer.
+        os._exit(0)
 except (KeyboardInterrupt, Interrupted):
     sys.exit({INTERRUPTED})
 """
