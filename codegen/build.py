@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from codegen.errors import InputError
-from codegen.formatter import cached, format_module, store_cache
-from codegen.load import parse_tables
-from codegen.model import Tables
-from codegen.render import render
-from codegen.reserved import reserved_names
-from codegen.validate import CONFIG_TABLE, validate
+from .errors import InputError
+from .formatter import cached, format_module, store_cache
+from .load import parse_tables
+from .model import Tables
+from .render import render
+from .reserved import reserved_names
+from .validate import CONFIG_TABLE, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path("generated") / "flax_auto"

@@ -6,9 +6,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen import lock
-from codegen.ownership import survey
-from codegen.write import current_bytes
+from . import lock
+from .ownership import survey
+from .write import current_bytes
 
 
 @dataclass

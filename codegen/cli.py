@@ -11,27 +11,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from codegen.build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
-from codegen.check import Staleness, compare
-from codegen.errors import (
+from .build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
+from .check import Staleness, compare
+from .errors import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_STALE,
     EXIT_WRITE_FAILED,
     InputError,
 )
-from codegen.explain import explain
-from codegen.interrupts import Interrupted, interrupts_raised
-from codegen.listing import FORMATS, listing
-from codegen.ownership import refuse_if_not_package
-from codegen.sync import (
+from .explain import explain
+from .interrupts import Interrupted, interrupts_raised
+from .listing import FORMATS, listing
+from .ownership import refuse_if_not_package
+from .sync import (
     apply_sync,
     installed_upstream,
     plan_sync,
     read_upstream,
     report,
 )
-from codegen.write import write_package
+from .write import write_package
 
 # `check` never writes, not even to the cache; `generate` keeps it filled.
 CACHE_USE: dict[str, CacheUse] = {"generate": "fill", "check": "read"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 
-from codegen.errors import InputError
-from codegen.model import Entry, Origin, Tables, Task
+from .errors import InputError
+from .model import Entry, Origin, Tables, Task
 
 
 def closest(name: str, choices: list[str]) -> str:

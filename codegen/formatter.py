@@ -19,8 +19,8 @@ import black
 from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
-from codegen.errors import InputError
-from codegen.write import write_atomic
+from .errors import InputError
+from .write import write_atomic
 
 MODE = black.Mode(
     target_versions={TargetVersion.PY311},

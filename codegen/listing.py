@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from codegen.model import Origin, Tables, Task
+from .model import Origin, Tables, Task
 
 FORMATS = ("text", "json", "markdown")
 TEXT_MARKS = {"upstream": "x", "extension": "+", None: "."}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codegen.errors import InputError, Location
+from .errors import InputError, Location
 
 # A key as TOML writes it: bare, "basic" (with escapes) or 'literal'.
 _KEY_TOKEN = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from codegen.errors import Location
+from .errors import Location
 
 # Where a row comes from: upstream's 4.57.6 tables (kept in step by `codegen sync`)
 # or an extension of ours (the Flax twins of PyTorch rows, models of your own).

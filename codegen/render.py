@@ -16,10 +16,10 @@ from pathlib import Path
 
 import jinja2
 
-from codegen.errors import InputError
-from codegen.model import Tables
-from codegen.ownership import MARKER
-from codegen.validate import is_module_path
+from .errors import InputError
+from .model import Tables
+from .ownership import MARKER
+from .validate import is_module_path
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/_-]*")
 

@@ -14,10 +14,10 @@ import ast
 import builtins
 from pathlib import Path
 
-from codegen.errors import Location
-from codegen.model import Entry, ModelType, Tables, Task
-from codegen.render import render
-from codegen.sources import bound_names
+from .errors import Location
+from .model import Entry, ModelType, Tables, Task
+from .render import render
+from .sources import bound_names
 
 _WHERE = Location("probe", 1)
 _PROBE_TYPE = ModelType("probe-type", "ProbeConfigClass", "probe_package", _WHERE)

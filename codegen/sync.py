@@ -21,13 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.build import TEMPLATES
-from codegen.errors import InputError, Location
-from codegen.load import parse_table, read_tables
-from codegen.model import ModelType, Tables, Task
-from codegen.reserved import reserved_names
-from codegen.tableedit import rewrite_rows, toml_string
-from codegen.upstream import (
+from .build import TEMPLATES
+from .errors import InputError, Location
+from .load import parse_table, read_tables
+from .model import ModelType, Tables, Task
+from .reserved import reserved_names
+from .tableedit import rewrite_rows, toml_string
+from .upstream import (
     CONFIG_MAPPING,
     SPECIAL_PACKAGES,
     Row,
@@ -39,14 +39,14 @@ from codegen.upstream import (
     module_names,
     read_source,
 )
-from codegen.validate import (
+from .validate import (
     CONFIG_TABLE,
     default_package,
     is_identifier,
     is_model_type,
     validate,
 )
-from codegen.write import write_atomic
+from .write import write_atomic
 
 
 @dataclass(frozen=True)

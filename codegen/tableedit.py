@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from codegen.load import row_key, section_name, toml_lines
+from .load import row_key, section_name, toml_lines
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_]+")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeGuard
 
-from codegen.errors import InputError, Location
+from .errors import InputError, Location
 
 MODELING_FILE = "modeling_flax_auto.py"
 CONFIG_FILE = "configuration_auto.py"

@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard, cast
 
-from codegen.errors import InputError, Location
-from codegen.load import TableFile
-from codegen.model import Entry, ModelType, Origin, Tables, Task
-from codegen.sources import undefined_class
+from .errors import InputError, Location
+from .load import TableFile
+from .model import Entry, ModelType, Origin, Tables, Task
+from .sources import undefined_class
 
 CONFIG_TABLE = "configs.toml"
 RESERVED_MODULES = frozenset({"configs"})

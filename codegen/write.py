@@ -23,9 +23,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen import lock
-from codegen.interrupts import signals_held
-from codegen.ownership import refuse_foreign, refuse_if_not_package, survey
+from . import lock
+from .interrupts import signals_held
+from .ownership import refuse_foreign, refuse_if_not_package, survey
 
 
 @dataclass
