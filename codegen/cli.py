@@ -191,6 +191,16 @@ def sync_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, s
     """Bring the tables in step with upstream; refused input writes nothing."""
     if args.config_path and args.config_auto:
         return print_problems(InputError(["give configuration_auto.py once: second PATH or --config-auto"]), stderr)
+    if not settings.upstream_tables.resolve().is_relative_to(settings.root.resolve()):
+        return print_problems(
+            InputError(
+                [
+                    "sync keeps flax-auto's own tables in step with upstream, in a checkout of flax-auto; "
+                    "in your project, upgrade flax-auto for its tables, and keep your rows in your own tables"
+                ]
+            ),
+            stderr,
+        )
     if args.from_installed == bool(args.path or args.config_path or args.config_auto):
         return print_problems(InputError(["give either PATH [CONFIG_AUTO] or --from-installed"]), stderr)
     try:

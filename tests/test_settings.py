@@ -247,3 +247,10 @@ def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
     assert code == 0 and stdout.startswith("generated/flax_auto is up to date")
+
+
+def test_sync_is_refused_outside_a_checkout_of_flax_auto(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "acme")
+    code, stdout, stderr = run_in(project, "sync", "--from-installed", "--dry-run")
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith("sync keeps flax-auto's own tables in step with upstream, in a checkout of flax-auto")
