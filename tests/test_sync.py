@@ -431,3 +431,47 @@ def test_a_tree_file_that_is_not_python_is_refused_at_its_line(project: Path) ->
     assert result.returncode == 2
     assert result.stderr.startswith(f"{tree / 'gpt2' / 'modeling_flax_gpt2.py'}:3: not Python source: "), result.stderr
     assert table_texts(project) == before
+
+
+# An upstream file that changes a table after its literal (issue 17 item 9).
+
+CAUSAL = "FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES"
+MUTATIONS = {
+    "del a row": f'del {CAUSAL}["gpt2"]',
+    "item assignment": f'{CAUSAL}["gpt2"] = "FlaxGPT2Model"',
+    "pop": f'{CAUSAL}.pop("gpt2")',
+    "update": f'{CAUSAL}.update({{"gpt2": "FlaxGPT2Model"}})',
+    "augmented assignment": f'{CAUSAL} |= {{"gpt2": "FlaxGPT2Model"}}',
+    "bound again": f'{CAUSAL} = OrderedDict([("gpt2", "FlaxGPT2Model")])',
+    "exec": f"exec(\"{CAUSAL}['gpt2'] = 'FlaxGPT2Model'\")",
+    "globals": f'globals()["{CAUSAL}"] = {{}}',
+    "in a function": f"def _patch():\n    {CAUSAL}.clear()",
+    "through getattr": f'getattr({CAUSAL}, "pop")("gpt2")',
+}
+
+
+@pytest.mark.parametrize("case", MUTATIONS)
+def test_an_upstream_file_that_changes_a_table_after_its_literal_is_refused_at_that_line(
+    project: Path, case: str
+) -> None:
+    statement = MUTATIONS[case]
+    fork = upstream_with(project.parent)
+    fork.write_text(fork.read_text() + "\n# patched\n" + statement + "\n")
+    line = line_of(fork, "# patched") + (2 if case == "in a function" else 1)
+    before = table_texts(project)
+    result = codegen(project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith(f"{fork}:{line}: "), result.stderr
+    assert result.stderr.splitlines()[0].endswith("; sync reads the tables as literals")
+    assert table_texts(project) == before
+
+
+def test_a_config_table_changed_after_its_literal_is_refused_too(project: Path) -> None:
+    configs = project.parent / CONFIGS.name
+    configs.write_text(CONFIGS.read_text() + '\nCONFIG_MAPPING_NAMES["gpt2"] = "OtherConfig"\n')
+    result = codegen(project, "sync", str(MODELING), str(configs))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.splitlines()[0] == (
+        f"{configs}:{line_of(configs, 'OtherConfig')}: a row of CONFIG_MAPPING_NAMES is assigned or deleted "
+        "after its literal; sync reads the tables as literals"
+    )
