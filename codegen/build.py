@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from . import lock
 from .errors import InputError
 from .formatter import cached, format_module, store_cache
-from .load import parse_tables
+from .load import TableFile, parse_tables
 from .model import Tables
 from .render import render
 from .reserved import reserved_names
+from .tablewrite import JOURNAL, killed_write_problem
 from .validate import CONFIG_TABLE, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,7 @@ def load_tables(root: Path = ROOT) -> Tables:
     that parsed are validated too, as long as the config table is among them
     (without it every model_type would be reported as unknown).
     """
-    files, problems = parse_tables(root / TABLES, root)
+    files, problems = _read_tables(root / TABLES, root)
     reserved = reserved_names(root / TEMPLATES)
     if not problems:
         return validate(files, reserved)
@@ -39,6 +41,14 @@ def load_tables(root: Path = ROOT) -> Tables:
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
+
+
+def _read_tables(tables_dir: Path, root: Path) -> tuple[list[TableFile], list[str]]:
+    """parse_tables under the tables folder's shared lock, so a running sync's write is never read half done."""
+    with lock.reading(tables_dir):
+        if (tables_dir / JOURNAL).exists():
+            raise InputError([killed_write_problem(TABLES.as_posix())])
+        return parse_tables(tables_dir, root)
 
 
 def _file_and_line(problem: str) -> tuple[str, int]:

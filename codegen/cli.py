@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
+from .build import OUTPUT, ROOT, CacheUse, build, load_tables
 from .check import Staleness, compare
 from .errors import (
     EXIT_INVALID,
@@ -24,13 +24,7 @@ from .explain import explain
 from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
 from .ownership import refuse_if_not_package
-from .sync import (
-    apply_sync,
-    installed_upstream,
-    plan_sync,
-    read_upstream,
-    report,
-)
+from .sync import installed_upstream, read_upstream, report, sync
 from .write import write_package
 
 # `check` never writes, not even to the cache; `generate` keeps it filled.
@@ -166,12 +160,13 @@ def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             upstream = installed_upstream()
         else:
             upstream = read_upstream(args.path, args.config_path or args.config_auto)
-        plan = plan_sync(upstream, args.root / TABLES, args.root)
+        plan, finished = sync(upstream, args.root, args.dry_run)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
-    if not args.dry_run:
-        apply_sync(plan, args.root)
-    for line in report(plan, upstream, args.dry_run):
+    except OSError as error:
+        print(f"error: {error}; every table was left as it was", file=stderr)
+        return EXIT_WRITE_FAILED
+    for line in report(plan, upstream, args.dry_run, finished):
         print(line, file=stdout)
     return EXIT_OK
 

@@ -24,6 +24,11 @@ def toml_string(value: str) -> str:
     return json.dumps(value)
 
 
+def toml_inline_table(row: dict[str, str]) -> str:
+    """`{ key = "value", ... }` with the keys in the order given (the order the user wrote them)."""
+    return "{ " + ", ".join(toml_row(key, toml_string(value), "") for key, value in row.items()) + " }"
+
+
 def toml_row(key: str, value: str, newline: str = "\n") -> str:
     """`key = value` and the line end, quoting the key the way the tables do when it is not plain."""
     shown = key if _BARE_KEY.fullmatch(key) else toml_string(key)
