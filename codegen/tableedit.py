@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 
 from .load import row_key, section_name, toml_lines
 
@@ -62,25 +63,44 @@ def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) ->
 
 
 def _split_rows(body: list[str]) -> tuple[list[str], dict[str, list[str]], list[str]]:
-    """(opening lines, key -> the lines it owns ending with its own line, lines after the last row)."""
+    """(opening lines, key -> the lines it owns ending with its own lines, lines after the last row).
+
+    A row's own lines are its `key =` line and, when its value goes on (a
+    multi-line string or array), the lines up to where the value ends.
+    """
     owned: dict[str, list[str]] = {}
     pending: list[str] = []
     head: list[str] | None = None
-    for line in body:
+    index = 0
+    while index < len(body):
+        line, index = body[index], index + 1
         key = row_key(line)
         if key is None:
             pending.append(line)
             continue
+        end = _value_end(body, index - 1)
+        row, index = body[index - 1 : end], end
         if head is None:
             comments = len(pending)
             while comments and pending[comments - 1].lstrip().startswith("#"):
                 comments -= 1
             head, pending = pending[:comments], pending[comments:]
-        owned[key] = [*pending, line]
+        owned[key] = [*pending, "".join(row)]
         pending = []
     if head is None:  # no rows at all: every line opens the section
         return pending, owned, []
     return head, owned, pending
+
+
+def _value_end(body: list[str], start: int) -> int:
+    """The index after the last line of the row at `start`: the first end at which it parses."""
+    for end in range(start + 1, len(body) + 1):
+        try:
+            tomllib.loads("".join(body[start:end]))
+        except tomllib.TOMLDecodeError:
+            continue
+        return end
+    return start + 1  # never complete alone (the file parsed as a whole): the line itself
 
 
 def _ending_in_newline(lines: list[str], newline: str) -> list[str]:

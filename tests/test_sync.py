@@ -781,3 +781,27 @@ def test_a_config_table_changed_after_its_literal_is_refused_too(project: Path) 
         f"{configs}:{line_of(configs, 'OtherConfig')}: a row of CONFIG_MAPPING_NAMES is assigned or deleted "
         "after its literal; sync reads the tables as literals"
     )
+
+
+def test_a_row_whose_value_spans_lines_is_changed_or_removed_whole(project: Path) -> None:
+    """A multi-line string is one row: sync used to leave its other lines behind, and refuse its own edit."""
+    path = project / TABLES / "causal_lm.toml"
+    text = path.read_text()
+    for old, new in [
+        ('gpt_neo = "FlaxGPTNeoForCausalLM"\n', 'gpt_neo = """\\\nFlaxGPTNeoForCausalLM"""\n'),
+        ('xglm = "FlaxXGLMForCausalLM"\n', "xglm = '''\nFlaxXGLMForCausalLM'''  # kept apart\n"),
+    ]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    path.write_text(text)
+    assert tomllib.loads(text)["models"]["gpt_neo"] == "FlaxGPTNeoForCausalLM"
+    fork = upstream_with(project.parent, REMOVE_XGLM, ('("gpt_neo", "FlaxGPTNeoForCausalLM")', '("gpt_neo", "FlaxGPTNeoModel")'))
+    result = codegen(project, "sync", str(fork), str(CONFIGS))
+    assert result.returncode == 0, result.stderr
+    assert changed_lines(text, path.read_text()) == [
+        '-gpt_neo = """\\',
+        '-FlaxGPTNeoForCausalLM"""',
+        '+gpt_neo = "FlaxGPTNeoModel"',
+        "-xglm = '''",
+        "-FlaxXGLMForCausalLM'''  # kept apart",
+    ]
