@@ -4,7 +4,8 @@ Lines are split only where TOML ends them (LF, CRLF), and a CRLF file gets
 CRLF lines. A row is a `key = value` line. It owns the lines between the row
 before it and itself (for the first row: the comment lines directly above it),
 so a row that moves or goes takes its comment along. A kept row keeps its lines byte for byte;
-a changed row gets a new `key = value` line under its old comments; a new row
+a changed row gets its new value in place of the old one (its key as written,
+its spacing and its trailing comment kept) under its old comments; a new row
 is one new line. Everything else (other sections, the lines that open the
 section, the lines after its last row) is left as it is.
 """
@@ -54,7 +55,7 @@ def rewrite_rows(text: str, section: str, rows: list[tuple[str, str | None]]) ->
         if key in owned and value is None:
             body.extend(_ending_in_newline(owned[key], newline))
         elif key in owned and value is not None:
-            body.extend([*owned[key][:-1], toml_row(key, value, newline)])
+            body.extend([*owned[key][:-1], _with_value(owned[key][-1], value, newline)])
         elif value is not None:
             body.append(toml_row(key, value, newline))
         else:
@@ -94,13 +95,30 @@ def _split_rows(body: list[str]) -> tuple[list[str], dict[str, list[str]], list[
 
 def _value_end(body: list[str], start: int) -> int:
     """The index after the last line of the row at `start`: the first end at which it parses."""
-    for end in range(start + 1, len(body) + 1):
-        try:
-            tomllib.loads("".join(body[start:end]))
-        except tomllib.TOMLDecodeError:
-            continue
-        return end
-    return start + 1  # never complete alone (the file parsed as a whole): the line itself
+    return next(
+        (end for end in range(start + 1, len(body) + 1) if _parses("".join(body[start:end]))), start + 1
+    )  # never complete alone (the file parsed as a whole): the line itself
+
+
+def _with_value(row: str, value: str, newline: str) -> str:
+    """The row with a new value: its key as written, the spacing around `=` and its comment kept."""
+    first_line = row.partition("\n")[0]
+    equals = next(i for i in range(len(first_line)) if first_line[i] == "=" and row_key(first_line[: i + 1]))
+    start = equals + 1 + len(row[equals + 1 :]) - len(row[equals + 1 :].lstrip(" \t"))
+    comment = next(
+        (i for i in range(start, len(row)) if row[i] == "#" and _parses(row[:i])),
+        len(row.rstrip("\r\n")),
+    )
+    spacing = len(row[start:comment]) - len(row[start:comment].rstrip(" \t"))
+    return row[:start] + value + row[comment - spacing : len(row.rstrip("\r\n"))] + newline
+
+
+def _parses(text: str) -> bool:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def _ending_in_newline(lines: list[str], newline: str) -> list[str]:

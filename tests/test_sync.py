@@ -270,21 +270,23 @@ def test_a_file_without_the_tables_is_refused(project: Path) -> None:
 
 
 def test_rewrite_rows_moves_comments_with_their_row_and_keeps_the_rest() -> None:
+    """A changed row keeps its key as written, its spacing and its trailing comment: only the value changes."""
     text = (
         "# file comment\n"
         "[models]\n"
         "# about the section\n"
         "\n"
         "# about a\n"
-        'a = "A"  # inline\n'
+        'a = "A"  # inline, with a "#" = "quoted"\n'
         'b = "B"\n'
         "# about c\n"
         'c = "C"\n'
+        "'d-e'\t=  \"D#E\" # d\n"
         "\n"
         "[other]\n"
         'a = "kept"\n'
     )
-    rows = [("c", None), ("new-one", '"N"'), ("a", '"A2"')]
+    rows = [("c", None), ("new-one", '"N"'), ("a", '"A2"'), ("d-e", '"D2"')]
     assert rewrite_rows(text, "models", rows) == (
         "# file comment\n"
         "[models]\n"
@@ -294,7 +296,8 @@ def test_rewrite_rows_moves_comments_with_their_row_and_keeps_the_rest() -> None
         'c = "C"\n'
         '"new-one" = "N"\n'
         "# about a\n"
-        'a = "A2"\n'
+        'a = "A2"  # inline, with a "#" = "quoted"\n'
+        "'d-e'\t=  \"D2\" # d\n"
         "\n"
         "[other]\n"
         'a = "kept"\n'
