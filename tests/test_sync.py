@@ -808,3 +808,21 @@ def test_a_row_whose_value_spans_lines_is_changed_or_removed_whole(project: Path
         "-xglm = '''",
         "-FlaxXGLMForCausalLM'''  # kept apart",
     ]
+
+
+def test_readers_of_the_tables_wait_for_a_sync_writing_them(project: Path) -> None:
+    """`list` reads the tables as generate and check do (load_tables): under their shared lock."""
+    holder = os.open(project / TABLES, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # what a sync holds while it renames
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "codegen", "list", "--format", "json"],
+            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            reader.wait(timeout=5)
+    finally:
+        os.close(holder)
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    assert json.loads(out)
