@@ -56,6 +56,8 @@ def write_tables(texts: dict[Path, bytes], folder: Path) -> None:
     TableWriteError (an OSError) when a file may not be replaced, and the
     OSError of a failed write; in each case every file is as it was.
     """
+    if not texts:
+        return  # nothing to change: the folder need not even be writable
     targets = _targets(texts)
     swaps: list[_Swap] = []
     journal = folder / JOURNAL

@@ -826,3 +826,15 @@ def test_readers_of_the_tables_wait_for_a_sync_writing_them(project: Path) -> No
     out, err = reader.communicate(timeout=120)
     assert reader.returncode == 0, err
     assert json.loads(out)
+
+
+def test_a_sync_with_nothing_to_change_writes_nothing_not_even_its_journal(full_project: Path) -> None:
+    tables = full_project / TABLES
+    if not immutable(tables, True):
+        pytest.skip("chattr +i is not available here (needs root on a filesystem that supports it)")
+    try:
+        result = codegen(full_project, "sync", str(MODELING), str(CONFIGS))
+    finally:
+        immutable(tables, False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "no change: the tables match upstream"
