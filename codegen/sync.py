@@ -469,12 +469,13 @@ def _sync_configs(
         changes.append(
             Change("removed", name, old=_shown(known[name].config_class, known[name].package, name))
         )
+    kept = [name for name in known if name not in removed]
+    order = _config_order(kept, values.keys() - known.keys(), config_rows)
+    if [name for name in order if name in known] != kept:
+        changes.append(Change("reordered"))
     if not changes:
         return None
-    kept = [name for name in known if name not in removed]
-    rows = [
-        (name, values.get(name)) for name in _config_order(kept, values.keys() - known.keys(), config_rows)
-    ]
+    rows = [(name, values.get(name)) for name in order]
     return FileChange(
         path, f"config classes <- {CONFIG_MAPPING}", tuple(changes), _rewrite(text, path, "configs", rows)
     )
@@ -522,9 +523,14 @@ def _new_package(upstream: Upstream, name: str, config_class: str, classes: set[
 
 
 def _config_order(kept: list[str], added: Iterable[str], config_rows: dict[str, Row]) -> list[str]:
-    """Kept rows stay in their order; each new one goes before the first kept row upstream lists after it."""
+    """The rows in upstream's order, a row upstream does not list staying where it is.
+
+    The order decides which model_type wins for a config class that several
+    share (upstream: the last one listed), so it follows upstream's, as the rows do.
+    """
     rank = {name: index for index, name in enumerate(config_rows)}
-    keys = list(kept)
+    ranked = iter(sorted((name for name in kept if name in rank), key=lambda name: rank[name]))
+    keys = [next(ranked) if name in rank else name for name in kept]
     for name in sorted(added, key=lambda name: rank[name]):
         keys.insert(
             next((i for i, key in enumerate(keys) if rank.get(key, -1) > rank[name]), len(keys)), name

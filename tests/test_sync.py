@@ -838,3 +838,22 @@ def test_a_sync_with_nothing_to_change_writes_nothing_not_even_its_journal(full_
         immutable(tables, False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "no change: the tables match upstream"
+
+
+def test_config_rows_follow_upstreams_order_which_decides_a_shared_config_class(project: Path) -> None:
+    """gpt-sw3 and gpt2 share GPT2Config; upstream resolves it to the model_type it lists last.
+    Upstream listing them the other way round must move the rows, or the tables and upstream disagree."""
+    sw3, gpt2 = '        ("gpt-sw3", "GPT2Config"),\n', '        ("gpt2", "GPT2Config"),\n'
+    configs = project.parent / CONFIGS.name
+    text = CONFIGS.read_text()
+    assert text.count(sw3 + gpt2) == 1
+    configs.write_text(text.replace(sw3 + gpt2, gpt2 + sw3))
+    result = codegen(project, "sync", str(MODELING), str(configs))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "codegen/tables/configs.toml (config classes <- CONFIG_MAPPING_NAMES):",
+        "  reordered  rows follow upstream's order",
+        "1 change(s) written to 1 file(s); now run `make generate`",
+    ]
+    table = project / TABLES / "configs.toml"
+    assert line_of(table, "gpt2 = ") < line_of(table, '"gpt-sw3" = ')
