@@ -152,8 +152,8 @@ def _write_staged(handle: int, data: bytes, old: os.stat_result) -> None:
         os.fchmod(stream.fileno(), stat.S_IMODE(old.st_mode))
         try:
             os.fchown(stream.fileno(), old.st_uid, old.st_gid)
-        except PermissionError:
-            pass  # not ours to give away: the file keeps the writer's owner
+        except OSError:
+            pass  # not ours to give away (or no owners here): the file keeps the writer's owner
         os.fsync(stream.fileno())
 
 
