@@ -31,13 +31,7 @@ from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
 from .ownership import refuse_if_not_package
 from .settings import Settings, checkout_settings, discover, read_settings
-from .sync import (
-    apply_sync,
-    installed_upstream,
-    plan_sync,
-    read_upstream,
-    report,
-)
+from .sync import installed_upstream, read_upstream, report, sync
 from .write import write_package
 
 # `check` never writes, not even to the cache; `generate` keeps it filled.
@@ -208,12 +202,13 @@ def sync_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, s
             upstream = installed_upstream()
         else:
             upstream = read_upstream(args.path, args.config_path or args.config_auto)
-        plan = plan_sync(upstream, settings)
+        plan, finished = sync(upstream, settings, args.dry_run)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
-    if not args.dry_run:
-        apply_sync(plan, settings.root)
-    for line in report(plan, upstream, args.dry_run):
+    except OSError as error:
+        print(f"error: {error}; every table was left as it was", file=stderr)
+        return EXIT_WRITE_FAILED
+    for line in report(plan, upstream, args.dry_run, finished):
         print(line, file=stdout)
     return EXIT_OK
 
