@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location
+from .regular import read_regular
 
 # A key as TOML writes it: bare, "basic" (with escapes) or 'literal'.
 _KEY_TOKEN = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
@@ -29,6 +30,8 @@ _KEY = re.compile(rf"^[ \t]*({_KEY_TOKEN})[ \t]*=")
 # U+2028, NEL, form feed and more, which TOML allows inside comments and strings.
 _TOML_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+# Far above real tables (10,000 rows are under 1 MB); a table that links to /dev/zero stops here.
+TABLE_LIMIT = 16 << 20
 # What the keys of a section are, for "duplicate model_type" rather than "duplicate key".
 _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
 
@@ -125,7 +128,7 @@ def read_table(path: Path, root: Path) -> TableFile:
     """Parse one table file; TOML errors become InputError lines at their file:line."""
     relative = path.relative_to(root).as_posix()
     try:
-        data = path.read_bytes()
+        data = read_regular(path, TABLE_LIMIT)
     except OSError as error:
         raise InputError([f"{relative}: cannot read the table: {error.strerror or error}"]) from None
     if data.startswith(codecs.BOM_UTF8):

@@ -6,12 +6,15 @@ must print, line numbers looked up in the broken file.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from codegen_support import copy_project, edit, line_of, make_stale, run, snapshot
+
+from codegen.load import TABLE_LIMIT
 
 OUT = "generated/flax_auto"
 TABLES = "codegen/tables"
@@ -288,7 +291,26 @@ def template_is_a_folder(root: Path) -> list[str]:
 
 def table_is_a_folder(root: Path) -> list[str]:
     (root / TABLES / "extra.toml").mkdir()
-    return [f"{TABLES}/extra.toml: cannot read the table: Is a directory"]
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a folder)"]
+
+
+def table_is_a_named_pipe(root: Path) -> list[str]:
+    """Opening it to read would wait for a writer forever."""
+    os.mkfifo(root / TABLES / "extra.toml")
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a named pipe)"]
+
+
+def table_links_to_dev_zero(root: Path) -> list[str]:
+    """Reading it would never end, and fill memory on the way."""
+    (root / TABLES / "extra.toml").symlink_to("/dev/zero")
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a character device)"]
+
+
+def table_larger_than_the_limit(root: Path) -> list[str]:
+    """A regular file, but one no table needs to be: refused, not read whole."""
+    with (root / TABLES / "extra.toml").open("wb") as stream:
+        stream.truncate(TABLE_LIMIT + 1)
+    return [f"{TABLES}/extra.toml: cannot read the table: larger than {TABLE_LIMIT >> 20} MiB"]
 
 
 def table_is_a_dangling_link(root: Path) -> list[str]:
@@ -340,6 +362,9 @@ CASES = [
     template_makes_a_bad_call,
     template_is_a_folder,
     table_is_a_folder,
+    table_is_a_named_pipe,
+    table_links_to_dev_zero,
+    table_larger_than_the_limit,
     table_is_a_dangling_link,
     table_starts_with_a_bom,
     syntax_errors_in_two_tables_and_a_bad_row_in_a_third,
