@@ -5,6 +5,7 @@ Real processes, real signals, real files: nothing here is mocked or paused by a 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -184,5 +185,30 @@ def test_sigkill_at_any_point_leaves_whole_files_and_the_next_run_repairs(tmp_pa
         files = {name: data.decode() for name, data in read_package(package).items()}
         assert all(text in (OLD.get(name), NEW.get(name)) for name, text in files.items()), "each file whole, old or new"
         write_package(NEW, package)
+        assert tree(package) == "new"
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["flax_auto"]
+
+
+def test_out_dot_stages_outside_the_package_so_a_killed_run_leaves_nothing_inside(tmp_path: Path) -> None:
+    """`--out .` from inside the package: Path('.').parent is '.', so the staging folder
+    went inside the package, and the run after a SIGKILL failed on its leftovers."""
+    package = tmp_path / "flax_auto"
+    for delay in delays(package, 6):
+        write_package(OLD, package)
+        process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, "."],
+            cwd=package,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        go(process)
+        time.sleep(delay)
+        process.kill()
+        process.wait(timeout=60)
+        assert not [name for name in read_package(package) if name not in NEW and name not in OLD], "nothing staged inside"
+        write_package(NEW, Path(os.path.relpath(package)))
         assert tree(package) == "new"
         assert sorted(path.name for path in tmp_path.iterdir()) == ["flax_auto"]
