@@ -23,6 +23,7 @@ from .errors import (
 from .explain import explain
 from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
+from .output import kept
 from .ownership import refuse_if_not_package
 from .sync import (
     apply_sync,
@@ -85,9 +86,11 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
 
     1 is only ever "stale": an interrupt exits 128 + the signal number, and an
     unexpected error 2 (3 if generate was writing), in one line; --verbose adds
-    the traceback.
+    the traceback. Output that cannot be written (a reader that closed the
+    pipe early) is dropped and never changes the exit code (codegen.output).
     """
     args = parser().parse_args(argv)
+    stdout, stderr = kept(stdout), kept(stderr)
     try:
         with interrupts_raised():
             if args.command in TABLE_TOOLS:
@@ -103,6 +106,9 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         print(f"error: unexpected {type(error).__name__}: {error}", file=stderr)
         writing = args.command in {"generate", "sync"} and isinstance(error, OSError)
         return EXIT_WRITE_FAILED if writing else EXIT_INVALID
+    finally:
+        stdout.flush()
+        stderr.flush()
 
 
 def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -112,8 +118,9 @@ def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
         files = build(args.root, cache="off" if args.no_cache else CACHE_USE[args.command])
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
-            return report_staleness(compare(files, out_dir, label), label, args, stdout, stderr, len(files))
-        result = write_package(files, out_dir, label)
+            stale = compare(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
+            return report_staleness(stale, label, args, stdout, stderr, len(files))
+        result = write_package(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     except OSError as error:
