@@ -7,9 +7,9 @@ the last rename, so concurrent runs take turns and the later one finds
 nothing left to do; `check` holds it shared, so it never sees a write half done.
 
 A run that is stopped (Ctrl-Z) keeps its lock, so a run that finds the lock
-held says who holds it (the kernel lists flock holders by pid and inode in
-/proc/locks: no file of ours has to record it) and waits at most
-FLAX_AUTO_LOCK_TIMEOUT seconds, then gives up with LockTimeout.
+held for more than a second says who holds it (the kernel lists flock holders
+by pid and inode in /proc/locks: no file of ours has to record it) and waits
+at most FLAX_AUTO_LOCK_TIMEOUT seconds in all, then gives up with LockTimeout.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 TIMEOUT_VARIABLE = "FLAX_AUTO_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # a write holds the lock well under a second
+QUIET_WAIT = 1.0  # seconds: a turn shorter than this is taken without a word
 Notify = Callable[[str], None]
 
 
@@ -91,16 +92,19 @@ def _lock(folder: Path, mode: int, label: str, notify: Notify) -> int | None:
 
 
 def _wait_for(descriptor: int, mode: int, label: str, notify: Notify) -> None:
-    """Take the lock; when it is held, say by whom and wait up to the time limit."""
+    """Take the lock; when it is held for long, say by whom, and wait up to the time limit."""
     if _try(descriptor, mode):
         return
     limit = time_limit()
-    holder = _holder(descriptor)
-    notify(f"{label}: waiting for {holder}, which holds its lock (at most {limit:g} s, {TIMEOUT_VARIABLE} sets it)")
-    deadline = time.monotonic() + limit
+    began = time.monotonic()
+    holder = ""
     pause = 0.01
     while not _try(descriptor, mode):
-        if time.monotonic() >= deadline:
+        waited = time.monotonic() - began
+        if not holder and waited >= min(QUIET_WAIT, limit):  # a run's write takes well under that
+            holder = _holder(descriptor)
+            notify(f"{label}: waiting for {holder}, which holds its lock (at most {limit:g} s, {TIMEOUT_VARIABLE} sets it)")
+        if waited >= limit:
             pid = holder.rpartition(" ")[2]
             resume = f"`kill -CONT {pid}`" if pid.isdigit() else "`fg` in its terminal"
             raise LockTimeout(
