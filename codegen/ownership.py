@@ -49,7 +49,13 @@ def own_folder(path: Path, label: str) -> Path:
         nearest = nearest.parent
     if nearest.is_symlink() and not nearest.is_dir():
         target = os.readlink(nearest)
-        what = "which does not exist" if not nearest.exists() else "which is not a folder"
+        try:
+            os.stat(nearest)
+            what = "which is not a folder"
+        except FileNotFoundError:
+            what = "which does not exist"
+        except OSError as error:  # a loop of links
+            what = f"which cannot be followed ({error.strerror})"
         raise InputError([f"{label}: {nearest} is a link to {target}, {what}; nothing was written"])
     real = Path(os.path.realpath(absolute))
     if real.parent == real:
