@@ -46,6 +46,9 @@ _MULTILINE = {
     "'''": re.compile(r"'''[\s\S]*?(?:'''(?:''|')?|\Z)"),
 }
 _SCALAR = re.compile(r"[^,\]}#\s]+")
+# The lines nearly every table is made of, `key = "Value"  # note` and `[section]`, in one match each.
+_PLAIN_ROW = re.compile(r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"[^"\\\n]*"|'[^'\n]*'|[^\s#,\[\]{}"']+)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)""")
+_PLAIN_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\][ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,11 @@ class _Tokenizer:
             if self.at >= len(text):
                 return
             start = self.at
+            plain = _PLAIN_ROW.match(text, start) or _PLAIN_HEADER.match(text, start)
+            if plain:
+                self.at = plain.end()
+                yield Statement(self.line(start), "key" if plain.re is _PLAIN_ROW else "table", (plain.group(1),))
+                continue
             if text.startswith("[", start):
                 kind: Literal["table", "array"] = "array" if text.startswith("[[", start) else "table"
                 self.at += 2 if kind == "array" else 1
@@ -188,28 +196,34 @@ def toml_lines(text: str) -> list[str]:
 
 def section_name(line: str) -> str | None:
     """The name of a `[section]` header line (quotes and escapes decoded), or None for any other line."""
+    if not line.lstrip(" \t").startswith("["):
+        return None
     first = next(iter(statements(line)), None)
     return first.name if first is not None and first.kind != "key" else None
 
 
 def row_key(line: str) -> str | None:
     """The key a `key = value` line defines (escapes decoded), or None for other lines."""
+    if line.lstrip(" \t")[:1] in ("", "[", "#", "\r", "\n"):
+        return None
     first = next(iter(statements(line)), None)
     return first.keys[0] if first is not None and first.kind == "key" and len(first.keys) == 1 else None
 
 
 def _key_name(token: str) -> str:
     """The key a bare or quoted TOML key token stands for (escapes decoded)."""
+    if _BARE_KEY.fullmatch(token):
+        return token
     try:
         return next(iter(tomllib.loads(f"{token} = 0")))
     except tomllib.TOMLDecodeError:
         return token.strip("\"'")
 
 
-def scan_keys(text: str) -> Iterator[tuple[str, str, int]]:
+def scan_keys(found: list[Statement]) -> Iterator[tuple[str, str, int]]:
     """(section, key, line) for every `key =` statement; a `[section]` header is ("", section)."""
     section = ""
-    for statement in statements(text):
+    for statement in found:
         if statement.kind == "key":
             yield section, statement.name, statement.line
         else:
@@ -217,19 +231,19 @@ def scan_keys(text: str) -> Iterator[tuple[str, str, int]]:
             yield "", section, statement.line
 
 
-def key_lines(text: str) -> dict[tuple[str, str], int]:
+def key_lines(found: list[Statement]) -> dict[tuple[str, str], int]:
     """Map (section, key) -> the line that first defines it."""
     lines: dict[tuple[str, str], int] = {}
-    for section, key, number in scan_keys(text):
+    for section, key, number in scan_keys(found):
         lines.setdefault((section, key), number)
     return lines
 
 
-def duplicate_keys(text: str) -> list[tuple[int, str]]:
+def duplicate_keys(found: list[Statement]) -> list[tuple[int, str]]:
     """(line, problem) for every section or key defined twice; tomllib names only the first."""
     first: dict[tuple[str, str], int] = {}
     duplicates: list[tuple[int, str]] = []
-    for section, key, number in scan_keys(text):
+    for section, key, number in scan_keys(found):
         seen = first.setdefault((section, key), number)
         if seen != number:
             what = f"{_KEY_MEANING.get(section, 'key')} in [{section}]" if section else "section"
@@ -237,10 +251,10 @@ def duplicate_keys(text: str) -> list[tuple[int, str]]:
     return duplicates
 
 
-def unsupported_forms(text: str) -> list[tuple[int, str]]:
+def unsupported_forms(found: list[Statement]) -> list[tuple[int, str]]:
     """(line, problem) for each TOML form the table format does not use (see the module's docstring)."""
     problems: list[tuple[int, str]] = []
-    for statement in statements(text):
+    for statement in found:
         if statement.kind == "array":
             problems.append((statement.line, f"an array of tables is not a table section; write [{statement.name}]"))
         elif statement.kind == "table" and len(statement.keys) > 1:
@@ -274,19 +288,20 @@ def read_table(path: Path, root: Path) -> TableFile:
 
 def parse_table(text: str, relative: str) -> TableFile:
     """Parse table text (read from disk, or about to be written by sync) as `relative`."""
+    found = statements(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         position = _TOML_POSITION.search(str(error))
         line = int(position.group(1)) if position else 1
-        problems = duplicate_keys(text)
+        problems = duplicate_keys(found)
         if line not in {number for number, _ in problems}:
             problems.append((line, f"invalid TOML: {_TOML_POSITION.sub('', str(error)).strip()}"))
         raise InputError([f"{relative}:{number}: {problem}" for number, problem in sorted(problems)]) from None
-    unsupported = unsupported_forms(text)
+    unsupported = unsupported_forms(found)
     if unsupported:
         raise InputError([f"{relative}:{number}: {problem}" for number, problem in unsupported])
-    return TableFile(relative, data, key_lines(text), text)
+    return TableFile(relative, data, key_lines(found), text)
 
 
 def read_tables(tables_dir: Path, root: Path) -> list[TableFile]:
