@@ -147,6 +147,6 @@ def _holder(descriptor: int) -> str:
         # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:2203927 0 EOF"; a waiter's line has "->" after "1:".
         fields = line.split()
         if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == inode and fields[4].isdigit():
-            if int(fields[4]) != os.getpid():
+            if int(fields[4]) not in (0, os.getpid()):  # 0: a process outside our pid namespace
                 return f"process {fields[4]}"
     return "another process"
