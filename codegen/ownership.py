@@ -100,7 +100,11 @@ def is_in_the_way(path: Path) -> bool:
 
 
 def refuse_if_not_package(folder: Path, produced: Collection[str], label: str) -> None:
-    """InputError unless folder is missing, empty, or a flax_auto package this generator wrote."""
+    """InputError unless folder is missing, empty, or a flax_auto package this generator wrote.
+
+    A link is judged by the folder it leads to (own_folder), as generate and check write and read there.
+    """
+    folder = own_folder(folder, label)
     if not folder.exists() and not folder.is_symlink():
         return
     if not folder.is_dir():

@@ -195,6 +195,7 @@ def test_a_link_that_leads_nowhere_is_refused_and_nothing_created(tmp_path: Path
         "1 error(s); nothing was written\n"
     )
     assert snapshot(project / "generated") == before and not (tmp_path / "missing").exists()
+    assert run("check", "--root", str(project)) == (2, "", stderr)
 
 
 def test_a_folder_where_a_module_goes_is_foreign_not_emptied(tmp_path: Path) -> None:
