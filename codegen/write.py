@@ -133,10 +133,11 @@ def _is_staging(folder: Path) -> bool:
     """A folder a run staged in: a real folder (not a link) holding nothing but new/ and old/."""
     if folder.is_symlink() or not folder.is_dir():
         return False
-    return all(entry.name in STAGED and entry.is_dir() and not entry.is_symlink() for entry in folder.iterdir())
-
-
-STAGED = ("new", "old")
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    return all(entry.name in ("new", "old") and entry.is_dir() and not entry.is_symlink() for entry in entries)
 
 
 def _write_new(path: Path, data: bytes) -> None:
