@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 from .errors import Location
@@ -36,6 +37,18 @@ class ModelType:
     origin: Origin = "upstream"
     module: str | None = None
     models: str | None = None
+    # The model_type its config class stands for (see primary_model_types); a config
+    # class of one model_type is always its primary: only rows that share one are not.
+    primary: bool = True
+
+    @property
+    def config_position(self) -> tuple[int, int]:
+        """Its place in CONFIG_MAPPING_NAMES: [configs] rows (upstream's order), then [extension] rows.
+
+        Each section in its file order, wherever the file puts the section: the
+        order of configs.toml's sections decides nothing.
+        """
+        return (0 if self.origin == "upstream" else 1, self.where.line)
 
     @property
     def config_module(self) -> str:
@@ -44,6 +57,26 @@ class ModelType:
     @property
     def model_module(self) -> str:
         return self.models or f"transformers.models.{self.package}.modeling_flax_{self.package}"
+
+
+def primary_model_types(model_types: Iterable[ModelType]) -> tuple[ModelType, ...]:
+    """The config table with `primary` set: per config class, the model_type it stands for.
+
+    Upstream's reverse lookup (transformers 4.57.6 auto_factory._LazyAutoMapping,
+    `{config: model_type for model_type, config in CONFIG_MAPPING_NAMES.items()}`)
+    maps a config class to the last of its model types in CONFIG_MAPPING_NAMES:
+    gpt2 for GPT2Config (not gpt-sw3), llama for LlamaConfig (not code_llama).
+    Here that is the last one in [configs], which mirrors CONFIG_MAPPING_NAMES;
+    [extension] model types are not in upstream's table, so one of them is primary
+    only for a config class that [configs] does not have.
+    """
+    ordered = sorted(model_types, key=lambda model_type: model_type.config_position)
+    primary: dict[str, ModelType] = {}
+    for model_type in ordered:
+        current = primary.get(model_type.config_class)
+        if current is None or current.origin == model_type.origin:
+            primary[model_type.config_class] = model_type
+    return tuple(replace(model_type, primary=primary[model_type.config_class] is model_type) for model_type in ordered)
 
 
 @dataclass(frozen=True)
@@ -90,17 +123,43 @@ class Task:
     def dispatch(self) -> str:
         return f"{self.module}_class_for"
 
+    @cached_property
+    def served(self) -> dict[str, Entry]:
+        """Config class -> the row a config instance of that class gets: the one precedence.
+
+        Rows may share a config class (gpt2 and gpt-sw3, llama and code_llama, a
+        row of yours beside upstream's); a model_type string always gets its own
+        row, a config instance gets this one. Upstream's rule
+        (_LazyAutoMapping.__getitem__): the row of the class's primary model_type
+        if the table has it, else the table's first row of the class in
+        CONFIG_MAPPING_NAMES order. Upstream's rows ([models]) are asked first,
+        so an extension row serves only a config class that none of them serves.
+        Keys come in CONFIG_MAPPING_NAMES order, as upstream's mapping lists them.
+
+        The generated mapping, the typing overloads, `explain` and `list` all read
+        this; nothing else decides it.
+        """
+        served: dict[str, Entry] = {}
+        for entry in sorted(self.entries, key=lambda entry: entry.model_type.config_position):
+            best = served.setdefault(entry.model_type.config_class, entry)
+            if _precedence(entry) < _precedence(best):
+                served[entry.model_type.config_class] = entry
+        return served
+
     @property
     def model_class_by_config(self) -> dict[str, str]:
-        """Config class -> model class, one per config class, as the mapping dict resolves it.
+        """Config class -> model class, one per config class (`served`): what the overloads promise."""
+        return {config_class: entry.model_class for config_class, entry in self.served.items()}
 
-        The typing overloads come from this: gpt2 and gpt-sw3 share GPT2Config, and
-        two overloads for one config class would contradict each other. Like
-        upstream (and ModelMapping), the row whose model_type comes last in the
-        config table, which follows upstream's CONFIG_MAPPING_NAMES, wins.
-        """
-        by_config_order = sorted(self.entries, key=lambda entry: entry.model_type.where)
-        return {e.model_type.config_class: e.model_class for e in by_config_order}
+    @property
+    def shared(self) -> dict[str, Entry]:
+        """The part of `served` where rows share a config class: the choices the precedence made."""
+        return {config_class: entry for config_class, entry in self.served.items() if self.sharing(entry)}
+
+    def sharing(self, entry: Entry) -> tuple[Entry, ...]:
+        """The other rows of this table with entry's config class."""
+        config_class = entry.model_type.config_class
+        return tuple(other for other in self.entries if other.model_type.config_class == config_class and other is not entry)
 
     @property
     def imports(self) -> list[tuple[str, list[str]]]:
@@ -108,6 +167,11 @@ class Task:
         pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]
         pairs += [(e.model_module, e.model_class) for e in self.entries]
         return group_imports(pairs)
+
+
+def _precedence(entry: Entry) -> tuple[bool, bool, tuple[int, int]]:
+    """Sorts the rows of one config class: upstream's first, then the primary model_type, then table order."""
+    return (entry.origin != "upstream", not entry.model_type.primary, entry.model_type.config_position)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, TypeGuard, cast
 
 from .errors import InputError, Location
 from .load import TableFile
-from .model import Entry, ModelType, Origin, Tables, Task
+from .model import Entry, ModelType, Origin, Tables, Task, primary_model_types
 from .sources import undefined_class
 
 CONFIG_TABLE = "configs.toml"
@@ -145,7 +145,9 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | 
                 problems.add(where, "model_type in both [configs] and [extension]", name)
                 continue
             model_types[name] = _model_type(name, value, where, ROW_SECTIONS[section], problems)
-    return model_types
+    valid = primary_model_types(model_type for model_type in model_types.values() if model_type is not None)
+    ranked = {model_type.name: model_type for model_type in valid}
+    return {name: ranked.get(name) for name in model_types}
 
 
 def _upstream_version(file: TableFile, problems: _Problems) -> str:

@@ -20,7 +20,6 @@ from transformers.modeling_flax_utils import FlaxPreTrainedModel
 from flax_auto.configs import (
     BUILTIN_MODEL_TYPES,
     CONFIG_MAPPING,
-    CONFIG_MAPPING_NAMES,
     closest,
     load_config,
     register_config,
@@ -86,17 +85,12 @@ class ModelMapping(dict[type[PretrainedConfig], type[FlaxPreTrainedModel]]):
         self,
         auto_class: str,
         entries: dict[str, tuple[type[PretrainedConfig], type[FlaxPreTrainedModel]]],
+        served: dict[type[PretrainedConfig], type[FlaxPreTrainedModel]],
     ) -> None:
-        # Rows that share a config class (gpt2 and gpt-sw3: GPT2Config) resolve as
-        # upstream resolves them: through the model_type that comes last in
-        # CONFIG_MAPPING_NAMES. Entered in that order, the dict keeps that row.
-        position = {
-            model_type: index for index, model_type in enumerate(CONFIG_MAPPING_NAMES)
-        }
-        rows = sorted(
-            entries.items(), key=lambda row: position.get(row[0], len(position))
-        )
-        super().__init__(pair for _, pair in rows)
+        # `served` is the generator's answer for rows that share a config class (gpt2
+        # and gpt-sw3: GPT2Config), written out in the task module: nothing here
+        # re-derives it, so the overloads, `explain` and dispatch cannot disagree.
+        super().__init__(served)
         self.auto_class = auto_class
         self.model_types = {name: model for name, (_, model) in entries.items()}
         self.config_classes = {name: config for name, (config, _) in entries.items()}

@@ -23,8 +23,14 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForAudioClassification",
+    # Every row: model_type -> (config class, model class).
     {
         "whisper": (WhisperConfig, FlaxWhisperForAudioClassification),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        WhisperConfig: FlaxWhisperForAudioClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

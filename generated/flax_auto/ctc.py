@@ -23,8 +23,14 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_CTC_MAPPING = ModelMapping(
     "FlaxAutoModelForCTC",
+    # Every row: model_type -> (config class, model class).
     {
         "wav2vec2": (Wav2Vec2Config, FlaxWav2Vec2ForCTC),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        Wav2Vec2Config: FlaxWav2Vec2ForCTC,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

@@ -35,12 +35,22 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForImageClassification",
+    # Every row: model_type -> (config class, model class).
     {
         "beit": (BeitConfig, FlaxBeitForImageClassification),
         "dinov2": (Dinov2Config, FlaxDinov2ForImageClassification),
         "regnet": (RegNetConfig, FlaxRegNetForImageClassification),
         "resnet": (ResNetConfig, FlaxResNetForImageClassification),
         "vit": (ViTConfig, FlaxViTForImageClassification),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        BeitConfig: FlaxBeitForImageClassification,
+        Dinov2Config: FlaxDinov2ForImageClassification,
+        RegNetConfig: FlaxRegNetForImageClassification,
+        ResNetConfig: FlaxResNetForImageClassification,
+        ViTConfig: FlaxViTForImageClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

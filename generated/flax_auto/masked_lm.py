@@ -51,6 +51,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForMaskedLM",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForMaskedLM),
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
@@ -66,6 +67,21 @@ FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForMaskedLM),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForMaskedLM,
+        BartConfig: FlaxBartForConditionalGeneration,
+        BertConfig: FlaxBertForMaskedLM,
+        BigBirdConfig: FlaxBigBirdForMaskedLM,
+        DistilBertConfig: FlaxDistilBertForMaskedLM,
+        ElectraConfig: FlaxElectraForMaskedLM,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        RobertaConfig: FlaxRobertaForMaskedLM,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMaskedLM,
+        RoFormerConfig: FlaxRoFormerForMaskedLM,
+        XLMRobertaConfig: FlaxXLMRobertaForMaskedLM,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

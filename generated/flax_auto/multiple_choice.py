@@ -53,6 +53,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
     "FlaxAutoModelForMultipleChoice",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForMultipleChoice),
         "bert": (BertConfig, FlaxBertForMultipleChoice),
@@ -66,6 +67,19 @@ FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForMultipleChoice),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMultipleChoice),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForMultipleChoice,
+        BertConfig: FlaxBertForMultipleChoice,
+        BigBirdConfig: FlaxBigBirdForMultipleChoice,
+        DistilBertConfig: FlaxDistilBertForMultipleChoice,
+        ElectraConfig: FlaxElectraForMultipleChoice,
+        RobertaConfig: FlaxRobertaForMultipleChoice,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMultipleChoice,
+        RoFormerConfig: FlaxRoFormerForMultipleChoice,
+        XLMRobertaConfig: FlaxXLMRobertaForMultipleChoice,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

@@ -23,8 +23,14 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING = ModelMapping(
     "FlaxAutoModelForNextSentencePrediction",
+    # Every row: model_type -> (config class, model class).
     {
         "bert": (BertConfig, FlaxBertForNextSentencePrediction),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        BertConfig: FlaxBertForNextSentencePrediction,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

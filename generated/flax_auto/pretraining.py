@@ -65,6 +65,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
     "FlaxAutoModelForPreTraining",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForPreTraining),
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
@@ -84,6 +85,25 @@ FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
         "wav2vec2": (Wav2Vec2Config, FlaxWav2Vec2ForPreTraining),
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForPreTraining,
+        BartConfig: FlaxBartForConditionalGeneration,
+        BertConfig: FlaxBertForPreTraining,
+        BigBirdConfig: FlaxBigBirdForPreTraining,
+        ElectraConfig: FlaxElectraForPreTraining,
+        LongT5Config: FlaxLongT5ForConditionalGeneration,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        MT5Config: FlaxMT5ForConditionalGeneration,
+        RobertaConfig: FlaxRobertaForMaskedLM,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMaskedLM,
+        RoFormerConfig: FlaxRoFormerForMaskedLM,
+        T5Config: FlaxT5ForConditionalGeneration,
+        Wav2Vec2Config: FlaxWav2Vec2ForPreTraining,
+        WhisperConfig: FlaxWhisperForConditionalGeneration,
+        XLMRobertaConfig: FlaxXLMRobertaForMaskedLM,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

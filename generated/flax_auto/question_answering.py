@@ -59,6 +59,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
     "FlaxAutoModelForQuestionAnswering",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForQuestionAnswering),
         "bart": (BartConfig, FlaxBartForQuestionAnswering),
@@ -74,6 +75,21 @@ FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForQuestionAnswering),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForQuestionAnswering),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForQuestionAnswering,
+        BartConfig: FlaxBartForQuestionAnswering,
+        BertConfig: FlaxBertForQuestionAnswering,
+        BigBirdConfig: FlaxBigBirdForQuestionAnswering,
+        DistilBertConfig: FlaxDistilBertForQuestionAnswering,
+        ElectraConfig: FlaxElectraForQuestionAnswering,
+        MBartConfig: FlaxMBartForQuestionAnswering,
+        RobertaConfig: FlaxRobertaForQuestionAnswering,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForQuestionAnswering,
+        RoFormerConfig: FlaxRoFormerForQuestionAnswering,
+        XLMRobertaConfig: FlaxXLMRobertaForQuestionAnswering,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

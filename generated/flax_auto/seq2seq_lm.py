@@ -55,6 +55,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForSeq2SeqLM",
+    # Every row: model_type -> (config class, model class).
     {
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
         "blenderbot": (BlenderbotConfig, FlaxBlenderbotForConditionalGeneration),
@@ -69,6 +70,20 @@ FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
         "mt5": (MT5Config, FlaxMT5ForConditionalGeneration),
         "pegasus": (PegasusConfig, FlaxPegasusForConditionalGeneration),
         "t5": (T5Config, FlaxT5ForConditionalGeneration),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        BartConfig: FlaxBartForConditionalGeneration,
+        BlenderbotConfig: FlaxBlenderbotForConditionalGeneration,
+        BlenderbotSmallConfig: FlaxBlenderbotSmallForConditionalGeneration,
+        EncoderDecoderConfig: FlaxEncoderDecoderModel,
+        LongT5Config: FlaxLongT5ForConditionalGeneration,
+        MarianConfig: FlaxMarianMTModel,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        MT5Config: FlaxMT5ForConditionalGeneration,
+        PegasusConfig: FlaxPegasusForConditionalGeneration,
+        T5Config: FlaxT5ForConditionalGeneration,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

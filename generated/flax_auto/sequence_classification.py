@@ -65,6 +65,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForSequenceClassification",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForSequenceClassification),
         "bart": (BartConfig, FlaxBartForSequenceClassification),
@@ -80,6 +81,21 @@ FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForSequenceClassification),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForSequenceClassification),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForSequenceClassification,
+        BartConfig: FlaxBartForSequenceClassification,
+        BertConfig: FlaxBertForSequenceClassification,
+        BigBirdConfig: FlaxBigBirdForSequenceClassification,
+        DistilBertConfig: FlaxDistilBertForSequenceClassification,
+        ElectraConfig: FlaxElectraForSequenceClassification,
+        MBartConfig: FlaxMBartForSequenceClassification,
+        RobertaConfig: FlaxRobertaForSequenceClassification,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForSequenceClassification,
+        RoFormerConfig: FlaxRoFormerForSequenceClassification,
+        XLMRobertaConfig: FlaxXLMRobertaForSequenceClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

@@ -29,12 +29,19 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForSpeechSeq2Seq",
+    # Every row: model_type -> (config class, model class).
     {
         "speech-encoder-decoder": (
             SpeechEncoderDecoderConfig,
             FlaxSpeechEncoderDecoderModel,
         ),
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        SpeechEncoderDecoderConfig: FlaxSpeechEncoderDecoderModel,
+        WhisperConfig: FlaxWhisperForConditionalGeneration,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

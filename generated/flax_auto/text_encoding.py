@@ -52,6 +52,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING = ModelMapping(
     "FlaxAutoModelForTextEncoding",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertModel),
         "bert": (BertConfig, FlaxBertModel),
@@ -68,6 +69,22 @@ FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING = ModelMapping(
         "roformer": (RoFormerConfig, FlaxRoFormerModel),
         "t5": (T5Config, FlaxT5EncoderModel),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaModel),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertModel,
+        BertConfig: FlaxBertModel,
+        BigBirdConfig: FlaxBigBirdModel,
+        CLIPTextConfig: FlaxCLIPTextModel,
+        DistilBertConfig: FlaxDistilBertModel,
+        ElectraConfig: FlaxElectraModel,
+        MT5Config: FlaxMT5EncoderModel,
+        RobertaConfig: FlaxRobertaModel,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormModel,
+        RoFormerConfig: FlaxRoFormerModel,
+        T5Config: FlaxT5EncoderModel,
+        XLMRobertaConfig: FlaxXLMRobertaModel,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

@@ -55,6 +55,7 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForTokenClassification",
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForTokenClassification),
         "bert": (BertConfig, FlaxBertForTokenClassification),
@@ -68,6 +69,19 @@ FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForTokenClassification),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForTokenClassification),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        AlbertConfig: FlaxAlbertForTokenClassification,
+        BertConfig: FlaxBertForTokenClassification,
+        BigBirdConfig: FlaxBigBirdForTokenClassification,
+        DistilBertConfig: FlaxDistilBertForTokenClassification,
+        ElectraConfig: FlaxElectraForTokenClassification,
+        RobertaConfig: FlaxRobertaForTokenClassification,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForTokenClassification,
+        RoFormerConfig: FlaxRoFormerForTokenClassification,
+        XLMRobertaConfig: FlaxXLMRobertaForTokenClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.

@@ -25,11 +25,17 @@ from flax_auto._auto import AutoModelClass, ModelMapping
 
 FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForVision2Seq",
+    # Every row: model_type -> (config class, model class).
     {
         "vision-encoder-decoder": (
             VisionEncoderDecoderConfig,
             FlaxVisionEncoderDecoderModel,
         ),
+    },
+    # What a config instance gets: one model class per config class, where rows share one
+    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    {
+        VisionEncoderDecoderConfig: FlaxVisionEncoderDecoderModel,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above.
