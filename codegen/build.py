@@ -11,10 +11,10 @@ from .load import parse_tables
 from .model import Tables
 from .render import render
 from .reserved import reserved_names
-from .validate import CONFIG_TABLE, validate
+from .validate import CONFIG_TABLE, PACKAGE, validate
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = Path("generated") / "flax_auto"
+OUTPUT = Path("generated") / PACKAGE
 TABLES = Path("codegen") / "tables"
 TEMPLATES = Path("templates")
 FORMAT_CACHE = Path("build") / "black-cache"

@@ -12,6 +12,8 @@ from .errors import Location
 # Where a row comes from: upstream's 4.57.6 tables (kept in step by `codegen sync`)
 # or an extension of ours (the Flax twins of PyTorch rows, models of your own).
 Origin = Literal["upstream", "extension"]
+# Where a row's classes are imported from unless the row names its modules.
+UPSTREAM_PACKAGE = "transformers"
 
 
 def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -52,11 +54,11 @@ class ModelType:
 
     @property
     def config_module(self) -> str:
-        return self.module or f"transformers.models.{self.package}.configuration_{self.package}"
+        return self.module or f"{UPSTREAM_PACKAGE}.models.{self.package}.configuration_{self.package}"
 
     @property
     def model_module(self) -> str:
-        return self.models or f"transformers.models.{self.package}.modeling_flax_{self.package}"
+        return self.models or f"{UPSTREAM_PACKAGE}.models.{self.package}.modeling_flax_{self.package}"
 
 
 def primary_model_types(model_types: Iterable[ModelType]) -> tuple[ModelType, ...]:

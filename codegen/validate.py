@@ -13,12 +13,23 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard, cast
 
+from .cycles import chain_to, inside
 from .errors import InputError, Location
 from .load import TableFile
-from .model import Entry, ModelType, Origin, Tables, Task, primary_model_types
+from .model import (
+    UPSTREAM_PACKAGE,
+    Entry,
+    ModelType,
+    Origin,
+    Tables,
+    Task,
+    primary_model_types,
+)
 from .sources import undefined_class
 
 CONFIG_TABLE = "configs.toml"
+# The generated package's import name: the one place it is spelled (build.OUTPUT, the checks below).
+PACKAGE = "flax_auto"
 RESERVED_MODULES = frozenset({"configs"})
 # Each table keeps upstream's rows (what `codegen sync` owns) apart from ours.
 ROW_SECTIONS: dict[str, Origin] = {"configs": "upstream", "models": "upstream", "extension": "extension"}
@@ -75,11 +86,14 @@ class _Problems:
         return [line for _, line in sorted(self.found, key=lambda found: found[0])]
 
 
-def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) -> Tables:
+def validate(
+    files: list[TableFile], reserved: Mapping[str, str] | None = None, package: str = PACKAGE
+) -> Tables:
     """Build Tables from the parsed files, or raise InputError listing every problem.
 
     `reserved` maps the names the generated package already uses to where
     (codegen.reserved); a table may not use one for a class, mapping or module.
+    `package` is the generated package's import name: no row may import from it.
     """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
@@ -96,8 +110,9 @@ def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) 
     if not tasks:
         problems.add(config_file.where(), "no task tables next to the config table")
     valid = [model_type for model_type in model_types.values() if model_type is not None]
-    _check_collisions(valid, tasks, problems)
+    _check_collisions(valid, tasks, package, problems)
     _check_named_modules(valid, tasks, problems)
+    _check_import_cycles(valid, package, problems)
     _check_reserved(valid, tasks, by_name, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)
@@ -243,7 +258,7 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
     return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path, origin)
 
 
-def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
+def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: str, problems: _Problems) -> None:
     """One name, one class: a name imported from two modules, or defined twice, is an error."""
     origin: dict[str, tuple[str, Location]] = {}
 
@@ -259,10 +274,8 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems:
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
         source = Location(task.source, 1)
-        claim(task.auto_class, f"flax_auto.{task.module}", source)
-        claim(task.mapping, f"flax_auto.{task.module}", source)
-        claim(task.mapping_names, f"flax_auto.{task.module}", source)
-        claim(task.dispatch, f"flax_auto.{task.module}", source)
+        for name in (task.auto_class, task.mapping, task.mapping_names, task.dispatch):
+            claim(name, f"{package}.{task.module}", source)
 
 
 def _check_named_modules(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
@@ -275,6 +288,40 @@ def _check_named_modules(model_types: list[ModelType], tasks: list[Task], proble
             models = entry.model_type.models
             if models and undefined_class(models, entry.model_class):
                 problems.add(entry.where, f"{models} does not define the model class", entry.model_class)
+
+
+def _check_import_cycles(model_types: list[ModelType], package: str, problems: _Problems) -> None:
+    """No row's module inside the generated package, nor one that imports it while it loads.
+
+    The package imports every row's module at import time, so either is a
+    circular import that only `import {package}` would reveal (codegen.cycles).
+    """
+    named = {model_type.module for model_type in model_types} | {model_type.models for model_type in model_types}
+    scope = frozenset(module.split(".")[0] for module in named if module) - {UPSTREAM_PACKAGE}
+    chains: dict[str, list[str] | None] = {}
+    for model_type in model_types:
+        for key, module in (("module", model_type.config_module), ("models", model_type.model_module)):
+            if inside(module, package):
+                problems.add(
+                    model_type.where,
+                    f"{key} is inside the generated package {package}: importing {package} would import it "
+                    "back (a circular import); name the module that defines the class",
+                    module,
+                )
+                continue
+            if module.split(".")[0] not in scope:
+                continue
+            if module not in chains:
+                found = chain_to(module, package, scope)
+                chains[module] = None if found is None else [str(step) for step in found]
+            chain = chains[module]
+            if chain is not None:
+                problems.add(
+                    model_type.where,
+                    f"{key} imports the generated package {package} while it loads ({'; '.join(chain)}): "
+                    f"importing {package} would import it back (a circular import)",
+                    module,
+                )
 
 
 def _check_reserved(
