@@ -148,7 +148,7 @@ class Task:
                 served[entry.model_type.config_class] = entry
         return served
 
-    @property
+    @cached_property
     def model_class_by_config(self) -> dict[str, str]:
         """Config class -> model class, one per config class (`served`): what the overloads promise."""
         return {config_class: entry.model_class for config_class, entry in self.served.items()}
@@ -156,12 +156,18 @@ class Task:
     @property
     def shared(self) -> dict[str, Entry]:
         """The part of `served` where rows share a config class: the choices the precedence made."""
-        return {config_class: entry for config_class, entry in self.served.items() if self.sharing(entry)}
+        return {config_class: entry for config_class, entry in self.served.items() if len(self._by_config[config_class]) > 1}
 
     def sharing(self, entry: Entry) -> tuple[Entry, ...]:
         """The other rows of this table with entry's config class."""
-        config_class = entry.model_type.config_class
-        return tuple(other for other in self.entries if other.model_type.config_class == config_class and other is not entry)
+        return tuple(other for other in self._by_config[entry.model_type.config_class] if other is not entry)
+
+    @cached_property
+    def _by_config(self) -> dict[str, tuple[Entry, ...]]:
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.model_type.config_class, []).append(entry)
+        return {config_class: tuple(entries) for config_class, entries in grouped.items()}
 
     @property
     def imports(self) -> list[tuple[str, list[str]]]:

@@ -25,7 +25,7 @@ from .model import (
     Task,
     primary_model_types,
 )
-from .sources import undefined_class
+from .sources import lookups_cached, undefined_class
 
 CONFIG_TABLE = "configs.toml"
 # The generated package's import name: the one place it is spelled (build.OUTPUT, the checks below).
@@ -111,8 +111,9 @@ def validate(
         problems.add(config_file.where(), "no task tables next to the config table")
     valid = [model_type for model_type in model_types.values() if model_type is not None]
     _check_collisions(valid, tasks, package, problems)
-    _check_named_modules(valid, tasks, problems)
-    _check_import_cycles(valid, package, problems)
+    with lookups_cached():
+        _check_named_modules(valid, tasks, problems)
+        _check_import_cycles(valid, package, problems)
     _check_reserved(valid, tasks, by_name, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)

@@ -78,10 +78,11 @@ def _edit_keeping_the_checksum(entry: Path) -> None:
     entry.write_text(f"{checksum}\n{output.replace('FlaxGPT2LMHeadModel', 'FlaxGPT2Model')}", encoding="utf-8")
 
 
-def _valid_checksum_but_does_not_compile(entry: Path) -> None:
-    output = "def broken(:\n"
-    checksum = hashlib.sha256(f"{entry.name}\n{output}".encode()).hexdigest()
-    entry.write_text(f"{checksum}\n{output}", encoding="utf-8")
+def _written_under_another_python(entry: Path) -> None:
+    """An entry that compiled under another interpreter proves nothing here: its checksum differs."""
+    checksum, _, output = entry.read_text(encoding="utf-8").partition("\n")
+    other = hashlib.sha256(f"{entry.name}\ncpython-39 3.9.0\n{output}".encode()).hexdigest()
+    entry.write_text(f"{other}\n{output}", encoding="utf-8")
 
 
 def _another_modules_entry(entry: Path) -> None:
@@ -105,7 +106,7 @@ DAMAGE = {
     "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2]),
     "old format, no checksum": lambda entry: entry.write_text("corrupted = True\n", encoding="utf-8"),
     "edited, checksum kept": _edit_keeping_the_checksum,
-    "valid checksum, does not compile": _valid_checksum_but_does_not_compile,
+    "written under another Python": _written_under_another_python,
     "another module's entry": _another_modules_entry,
     "not UTF-8": lambda entry: entry.write_bytes(b"\xff\xfe" + entry.read_bytes()),
     "a folder": _folder,
