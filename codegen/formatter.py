@@ -21,6 +21,7 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
 from .errors import InputError
+from .pieces import format_source
 from .write import write_atomic
 
 MODE = black.Mode(
@@ -38,7 +39,7 @@ COMPILER = f"{sys.implementation.cache_tag} {sys.version}"
 def format_module(name: str, source: str) -> str:
     """Black-format one rendered module and make sure it compiles; a failure names the module."""
     try:
-        formatted = black.format_str(source, mode=MODE)
+        formatted = format_source(source, MODE)
     except InvalidInput as error:
         raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
     except Exception as error:  # black's own failures (e.g. an unstable format) are still bad input
