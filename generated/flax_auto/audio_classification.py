@@ -27,8 +27,8 @@ FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING = ModelMapping(
     {
         "whisper": (WhisperConfig, FlaxWhisperForAudioClassification),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         WhisperConfig: FlaxWhisperForAudioClassification,
     },

@@ -81,8 +81,8 @@ FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForCausalLM),
         "code_llama": (LlamaConfig, FlaxLlamaForCausalLM),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         BartConfig: FlaxBartForCausalLM,
         BertConfig: FlaxBertForCausalLM,

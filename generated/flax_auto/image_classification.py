@@ -43,8 +43,8 @@ FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING = ModelMapping(
         "resnet": (ResNetConfig, FlaxResNetForImageClassification),
         "vit": (ViTConfig, FlaxViTForImageClassification),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         BeitConfig: FlaxBeitForImageClassification,
         Dinov2Config: FlaxDinov2ForImageClassification,

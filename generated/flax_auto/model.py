@@ -162,8 +162,8 @@ FLAX_MODEL_MAPPING = ModelMapping(
         "clip_vision_model": (CLIPVisionConfig, FlaxCLIPVisionModel),
         "code_llama": (LlamaConfig, FlaxLlamaModel),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         AlbertConfig: FlaxAlbertModel,
         BartConfig: FlaxBartModel,

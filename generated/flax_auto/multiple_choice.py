@@ -68,8 +68,8 @@ FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
         "roformer": (RoFormerConfig, FlaxRoFormerForMultipleChoice),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMultipleChoice),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         AlbertConfig: FlaxAlbertForMultipleChoice,
         BertConfig: FlaxBertForMultipleChoice,

@@ -86,8 +86,8 @@ FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         AlbertConfig: FlaxAlbertForPreTraining,
         BartConfig: FlaxBartForConditionalGeneration,

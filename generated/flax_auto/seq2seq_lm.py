@@ -71,8 +71,8 @@ FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
         "pegasus": (PegasusConfig, FlaxPegasusForConditionalGeneration),
         "t5": (T5Config, FlaxT5ForConditionalGeneration),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         BartConfig: FlaxBartForConditionalGeneration,
         BlenderbotConfig: FlaxBlenderbotForConditionalGeneration,

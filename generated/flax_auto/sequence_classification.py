@@ -82,8 +82,8 @@ FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
         "roformer": (RoFormerConfig, FlaxRoFormerForSequenceClassification),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForSequenceClassification),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         AlbertConfig: FlaxAlbertForSequenceClassification,
         BartConfig: FlaxBartForSequenceClassification,

@@ -70,8 +70,8 @@ FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING = ModelMapping(
         "t5": (T5Config, FlaxT5EncoderModel),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaModel),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         AlbertConfig: FlaxAlbertModel,
         BertConfig: FlaxBertModel,

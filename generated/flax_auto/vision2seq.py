@@ -32,8 +32,8 @@ FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING = ModelMapping(
             FlaxVisionEncoderDecoderModel,
         ),
     },
-    # What a config instance gets: one model class per config class, where rows share one
-    # the row that upstream's rule picks (decided by the generator, codegen.model.Task.served).
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
     {
         VisionEncoderDecoderConfig: FlaxVisionEncoderDecoderModel,
     },
