@@ -130,7 +130,7 @@ def _members(node: ast.ClassDef, lines: list[str], begin: int, end: int) -> list
     header = "".join(lines[_first_line(node) - 1 : start])
     if start <= node.lineno - 1 or any(_is_string(member) for member in node.body[1:]):
         return None
-    units = []
+    units: list[_Unit] = []
     for position, member in enumerate(node.body):
         stop = end if position == len(node.body) - 1 else member.end_lineno or 0
         units.append(_Unit("".join(lines[begin:stop]), header, first_member=position == 0))

@@ -14,7 +14,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 # Folder -> its entries, while lookups_cached() is active (None: every lookup reads the disk).
@@ -22,7 +22,7 @@ _listings: dict[str, frozenset[str]] | None = None
 
 
 @contextlib.contextmanager
-def lookups_cached() -> Iterator[None]:
+def lookups_cached() -> Generator[None]:
     """Within the block each folder on sys.path is listed once, however many rows name modules.
 
     One validation reads a file system that does not change under it, and
@@ -44,9 +44,9 @@ def _entries(folder: str) -> frozenset[str]:
     names = None if _listings is None else _listings.get(folder)
     if names is None:
         try:
-            names = frozenset(os.listdir(folder))
+            names = frozenset[str](os.listdir(folder))
         except OSError:
-            names = frozenset()
+            names = frozenset[str]()
         if _listings is not None:
             _listings[folder] = names
     return names
