@@ -9,6 +9,7 @@ pipeline as the CLI with a timer per stage.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from bench.measure import timed_run
 from bench.report import Section
 from bench.stats import Summary, ratio, show, times
-from bench.synthetic import scale_tables
+from bench.synthetic import own_rows, scale_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 5
@@ -27,6 +28,20 @@ INTERPRETER = "`python -c pass` (interpreter start)"
 MAKE_CHECK = "`make check` on the real tree"
 STAGE_RUNS = ("check", "generate", "generate after one edit")
 SCALE_COLUMNS = ("load", "render", "black", "write / compare", "total (CPU)", "total (wall)")
+# The issue's size: 10,000 task rows, spread over every table or all in one.
+TEN_THOUSAND = {
+    "every table 64x (10,048 rows)": lambda tables, target: scale_tables(tables, target, 64),
+    "10,000 rows of your own in one table": lambda tables, target: own_rows(tables, target, 10_000),
+}
+# Runs the CLI and reports the peak RSS of it and its workers (ru_maxrss, KiB) on stderr.
+WITH_RSS = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['codegen', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('codegen', run_name='__main__')\n"
+    "finally:\n"
+    "    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "    print(f'peak-rss-kib {peak}', file=sys.stderr)\n"
+)
 
 
 def run(command: list[str], cwd: Path, expect: str = "") -> tuple[float, float, str]:
@@ -100,6 +115,32 @@ def scaling(work: Path) -> dict[int, tuple[int, list[dict[str, float]]]]:
     return results
 
 
+def cli_run(command: str, root: Path, expect: str) -> dict[str, float]:
+    """One `python -m codegen COMMAND` on root: wall, CPU (workers included), peak RSS, load average."""
+    load = os.getloadavg()[0]
+    result, wall, cpu = timed_run(
+        [sys.executable, "-c", WITH_RSS, command, "--root", str(root), "--out", str(root / "out")], cwd=ROOT
+    )
+    if result.returncode != 0 or expect not in result.stdout:
+        raise RuntimeError(f"codegen {command} on {root}: exit {result.returncode}\n{result.stdout}{result.stderr}")
+    peak = int(result.stderr.rsplit("peak-rss-kib ", 1)[1].split()[0])
+    return {"wall": wall, "cpu": cpu, "peak_rss_mib": peak / 1024, "load": max(load, os.getloadavg()[0])}
+
+
+def ten_thousand(work: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Cold generate (empty package folder and cache) and cached check, for each shape of 10,000 rows."""
+    results = {}
+    for index, (shape, write_tables) in enumerate(TEN_THOUSAND.items()):
+        root = work / f"rows-10000-{index}"
+        shutil.copytree(ROOT / "templates", root / "templates")
+        write_tables(ROOT / "codegen" / "tables", root / "codegen" / "tables")
+        results[shape] = {
+            "cold generate": cli_run("generate", root, " written,"),
+            "cached check": cli_run("check", root, "up to date"),
+        }
+    return results
+
+
 def measure() -> tuple[list[Section], dict[str, Summary]]:
     with tempfile.TemporaryDirectory(prefix="flax-auto-bench-") as temp:
         work = Path(temp)
@@ -107,6 +148,7 @@ def measure() -> tuple[list[Section], dict[str, Summary]]:
             shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
         walls, split = rounds(work)
         scaled = scaling(work)
+        rows = ten_thousand(work)
     measured = {}
     for label, values in walls.items():
         measured[f"build/{label}"] = Summary(tuple(wall for wall, _ in values))
@@ -117,11 +159,35 @@ def measure() -> tuple[list[Section], dict[str, Summary]]:
     for factor, (_, entries) in scaled.items():
         for stage in entries[0]:
             measured[f"build/scale/{factor}x/{stage}"] = Summary(tuple(entry[stage] for entry in entries))
+    for shape, runs in rows.items():
+        for command, values in runs.items():
+            for name, value in values.items():
+                measured[f"build/10000/{shape}/{command}/{name}"] = Summary((value,))
     return [
         wall_section(measured, walls),
         stage_section(measured, split),
         scale_section(measured, scaled),
+        ten_thousand_section(rows),
     ], measured
+
+
+def ten_thousand_section(rows: dict[str, dict[str, dict[str, float]]]) -> Section:
+    section = Section(
+        "5d. 10,000 task rows: cold `generate` (empty package and cache) and cached `check`, whole CLI runs",
+        ["tables", "command", "wall", "CPU (workers included)", "peak RSS", "load average (1 min)"],
+    )
+    for shape, runs in rows.items():
+        for command, values in runs.items():
+            section.rows.append(
+                [shape, command, show(values["wall"]), show(values["cpu"]), f"{values['peak_rss_mib']:.0f} MiB", f"{values['load']:.1f}"]
+            )
+    section.notes = [
+        f"One run each on {os.cpu_count()} cores; wall time is what the targets name, and on a shared "
+        "machine it grows with the load shown: CPU time is the cost. generate formats modules of "
+        "400,000+ characters in pieces on every core (codegen.pieces), so its CPU exceeds its wall "
+        "time on an idle machine."
+    ]
+    return section
 
 
 def wall_section(measured: dict[str, Summary], walls: dict[str, list[tuple[float, float]]]) -> Section:

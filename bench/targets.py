@@ -67,6 +67,13 @@ def evaluate(measured: dict[str, Summary]) -> list[Target]:
     black_share = measured["build/scale/100x/black"].median / scale[100]
     own_100x = sum(measured[f"build/scale/100x/{stage}"].median for stage in ("load", "render"))
     growth = scale[100] / scale[10]
+    rows = {
+        shape: {
+            command: {name: measured[f"build/10000/{shape}/{command}/{name}"].median for name in ("wall", "cpu", "load")}
+            for command in ("cold generate", "cached check")
+        }
+        for shape in {key.split("/")[2] for key in measured if key.startswith("build/10000/")}
+    }
     return [
         Target(
             "warm dispatch within 3x of a bare dict lookup",
@@ -112,5 +119,15 @@ def evaluate(measured: dict[str, Summary]) -> list[Target]:
             f"{show(scale[100])} CPU, {black_share:.0%} of it in black formatting the generated source; "
             f"load + render take {show(own_100x)}",
             scale[100] < 10,
+        ),
+        *(
+            Target(
+                f"10,000 rows ({shape}): cached `check` < 3 s and cold `generate` < 60 s on 2 cores",
+                f"check {show(runs['cached check']['wall'])} wall, {show(runs['cached check']['cpu'])} CPU; "
+                f"generate {show(runs['cold generate']['wall'])} wall, {show(runs['cold generate']['cpu'])} CPU "
+                f"(load average {runs['cold generate']['load']:.1f})",
+                runs["cached check"]["wall"] < 3 and runs["cold generate"]["wall"] < 60,
+            )
+            for shape, runs in sorted(rows.items())
         ),
     ]

@@ -11,6 +11,7 @@ import difflib
 
 from .errors import InputError
 from .model import Entry, Origin, Tables, Task
+from .validate import CONFIG_TABLE
 
 
 def closest(name: str, choices: list[str]) -> str:
@@ -70,16 +71,30 @@ def explain_entry(tables: Tables, task: Task, model_type: str) -> list[str]:
         f"  config row    {config.where}",
         f"  generated     flax_auto.{task.module}: {task.dispatch}(), {task.mapping}",
     ]
-    sharing = [other for other in task.entries if other.model_type.config_class == config.config_class]
-    if len(sharing) > 1:
-        last = sharing[-1]
-        others = ", ".join(repr(other.model_type.name) for other in sharing if other is not entry)
-        lines.append(
-            f"  shared config {config.config_class} also serves {others}: a {config.config_class} instance gets "
-            f"the last row's class, {last.model_class} ({last.model_type.name!r}, {last.where}); "
-            f"the string {model_type!r} gets this row"
-        )
+    sharing = task.sharing(entry)
+    if sharing:
+        served = task.served[config.config_class]
+        shared = f"  shared config {config.config_class} also serves {', '.join(repr(o.model_type.name) for o in sharing)}"
+        if served is entry:
+            lines.append(f"{shared}: a {config.config_class} instance gets this row too ({why_served(served, task)})")
+        else:
+            lines.append(
+                f"{shared}: a {config.config_class} instance gets {served.model_class} of row "
+                f"{served.model_type.name!r} ({served.where}; {why_served(served, task)}); "
+                f"the string {model_type!r} gets this row"
+            )
     return lines
+
+
+def why_served(served: Entry, task: Task) -> str:
+    """Which step of the one precedence (codegen.model.Task.served) picked this row."""
+    if served.origin == "upstream" and any(other.origin == "extension" for other in task.sharing(served)):
+        return "an upstream row goes before extension rows"
+    config = served.model_type
+    if config.primary:
+        section = "configs" if config.origin == "upstream" else "extension"
+        return f"as upstream: {config.name!r} is the last {config.config_class} row of [{section}] in {CONFIG_TABLE}"
+    return f"as upstream: the first of its rows in {CONFIG_TABLE} order"
 
 
 def explain_model_type(tables: Tables, model_type: str) -> list[str]:

@@ -5,7 +5,8 @@ tasks, each labelled by its initials (`causal_lm` -> CL) and explained in a
 legend under the matrix (with its number of model types), so that fourteen
 tasks fit a terminal and a README. A cell says where its row comes from:
 upstream's tables (x, ✓) or an extension of ours (+); a task of ours is
-marked in the legend.
+marked in the legend. Where rows share a config class, a last line says
+which row a config instance gets (codegen.model.Task.served).
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ def _matrix(tables: Tables) -> list[tuple[str, list[Origin | None]]]:
     return [(model_type.name, [found.get(model_type.name) for found in origins]) for model_type in tables.model_types]
 
 
+def shared_configs(tables: Tables) -> str:
+    """`GPT2Config: gpt2 over gpt-sw3 (CL, M); ...`: per config class that rows share, the row an instance gets."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for label, task in _columns(tables):
+        for config_class, served in task.shared.items():
+            others = ", ".join(other.model_type.name for other in task.sharing(served))
+            found.setdefault((config_class, served.model_type.name, others), []).append(label)
+    return "; ".join(
+        f"{config_class}: {served} over {others} ({', '.join(labels)})"
+        for (config_class, served, others), labels in found.items()
+    )
+
+
+SHARED = "shared config classes (an instance gets the row named first, a model_type string its own row): "
+
+
 def _task_origin(task: Task) -> str:
     return ", extension task" if task.origin == "extension" else ""
 
@@ -52,7 +69,8 @@ def as_text(tables: Tables) -> str:
         for label, task in _columns(tables)
     ]
     key = "x = upstream row, + = extension row (ours)"
-    return "\n".join([*lines, "", key, "columns (number of model types):", *legend]) + "\n"
+    shared = [SHARED + found] if (found := shared_configs(tables)) else []
+    return "\n".join([*lines, "", key, "columns (number of model types):", *legend, *shared]) + "\n"
 
 
 def as_markdown(tables: Tables) -> str:
@@ -71,7 +89,8 @@ def as_markdown(tables: Tables) -> str:
         f"**{label}** `{task.auto_class}` ({task.module}, {len(task.entries)}{_task_origin(task)})"
         for label, task in _columns(tables)
     )
-    return "\n".join([*lines, "", key, "", legend]) + "\n"
+    shared = ["", f"{SHARED.capitalize()}{found}."] if (found := shared_configs(tables)) else []
+    return "\n".join([*lines, "", key, "", legend, *shared]) + "\n"
 
 
 def as_json(tables: Tables) -> str:
@@ -85,6 +104,7 @@ def as_json(tables: Tables) -> str:
                 "origin": task.origin,
                 "models": {entry.model_type.name: entry.model_class for entry in task.entries},
                 "origins": {entry.model_type.name: entry.origin for entry in task.entries},
+                "served": {config: entry.model_type.name for config, entry in task.served.items()},
             }
             for task in tables.tasks
         ],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 from .errors import Location
@@ -11,6 +12,8 @@ from .errors import Location
 # Where a row comes from: upstream's 4.57.6 tables (kept in step by `codegen sync`)
 # or an extension of ours (the Flax twins of PyTorch rows, models of your own).
 Origin = Literal["upstream", "extension"]
+# Where a row's classes are imported from unless the row names its modules.
+UPSTREAM_PACKAGE = "transformers"
 
 
 def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -36,14 +39,46 @@ class ModelType:
     origin: Origin = "upstream"
     module: str | None = None
     models: str | None = None
+    # The model_type its config class stands for (see primary_model_types); a config
+    # class of one model_type is always its primary: only rows that share one are not.
+    primary: bool = True
+
+    @property
+    def config_position(self) -> tuple[int, int]:
+        """Its place in CONFIG_MAPPING_NAMES: [configs] rows (upstream's order), then [extension] rows.
+
+        Each section in its file order, wherever the file puts the section: the
+        order of configs.toml's sections decides nothing.
+        """
+        return (0 if self.origin == "upstream" else 1, self.where.line)
 
     @property
     def config_module(self) -> str:
-        return self.module or f"transformers.models.{self.package}.configuration_{self.package}"
+        return self.module or f"{UPSTREAM_PACKAGE}.models.{self.package}.configuration_{self.package}"
 
     @property
     def model_module(self) -> str:
-        return self.models or f"transformers.models.{self.package}.modeling_flax_{self.package}"
+        return self.models or f"{UPSTREAM_PACKAGE}.models.{self.package}.modeling_flax_{self.package}"
+
+
+def primary_model_types(model_types: Iterable[ModelType]) -> tuple[ModelType, ...]:
+    """The config table with `primary` set: per config class, the model_type it stands for.
+
+    Upstream's reverse lookup (transformers 4.57.6 auto_factory._LazyAutoMapping,
+    `{config: model_type for model_type, config in CONFIG_MAPPING_NAMES.items()}`)
+    maps a config class to the last of its model types in CONFIG_MAPPING_NAMES:
+    gpt2 for GPT2Config (not gpt-sw3), llama for LlamaConfig (not code_llama).
+    Here that is the last one in [configs], which mirrors CONFIG_MAPPING_NAMES;
+    [extension] model types are not in upstream's table, so one of them is primary
+    only for a config class that [configs] does not have.
+    """
+    ordered = sorted(model_types, key=lambda model_type: model_type.config_position)
+    primary: dict[str, ModelType] = {}
+    for model_type in ordered:
+        current = primary.get(model_type.config_class)
+        if current is None or current.origin == model_type.origin:
+            primary[model_type.config_class] = model_type
+    return tuple(replace(model_type, primary=primary[model_type.config_class] is model_type) for model_type in ordered)
 
 
 @dataclass(frozen=True)
@@ -90,17 +125,49 @@ class Task:
     def dispatch(self) -> str:
         return f"{self.module}_class_for"
 
-    @property
-    def model_class_by_config(self) -> dict[str, str]:
-        """Config class -> model class, one per config class, as the mapping dict resolves it.
+    @cached_property
+    def served(self) -> dict[str, Entry]:
+        """Config class -> the row a config instance of that class gets: the one precedence.
 
-        The typing overloads come from this: gpt2 and gpt-sw3 share GPT2Config, and
-        two overloads for one config class would contradict each other. Like
-        upstream (and ModelMapping), the row whose model_type comes last in the
-        config table, which follows upstream's CONFIG_MAPPING_NAMES, wins.
+        Rows may share a config class (gpt2 and gpt-sw3, llama and code_llama, a
+        row of yours beside upstream's); a model_type string always gets its own
+        row, a config instance gets this one. Upstream's rule
+        (_LazyAutoMapping.__getitem__): the row of the class's primary model_type
+        if the table has it, else the table's first row of the class in
+        CONFIG_MAPPING_NAMES order. Upstream's rows ([models]) are asked first,
+        so an extension row serves only a config class that none of them serves.
+        Keys come in CONFIG_MAPPING_NAMES order, as upstream's mapping lists them.
+
+        The generated mapping, the typing overloads, `explain` and `list` all read
+        this; nothing else decides it.
         """
-        by_config_order = sorted(self.entries, key=lambda entry: entry.model_type.where)
-        return {e.model_type.config_class: e.model_class for e in by_config_order}
+        served: dict[str, Entry] = {}
+        for entry in sorted(self.entries, key=lambda entry: entry.model_type.config_position):
+            best = served.setdefault(entry.model_type.config_class, entry)
+            if _precedence(entry) < _precedence(best):
+                served[entry.model_type.config_class] = entry
+        return served
+
+    @cached_property
+    def model_class_by_config(self) -> dict[str, str]:
+        """Config class -> model class, one per config class (`served`): what the overloads promise."""
+        return {config_class: entry.model_class for config_class, entry in self.served.items()}
+
+    @property
+    def shared(self) -> dict[str, Entry]:
+        """The part of `served` where rows share a config class: the choices the precedence made."""
+        return {config_class: entry for config_class, entry in self.served.items() if len(self._by_config[config_class]) > 1}
+
+    def sharing(self, entry: Entry) -> tuple[Entry, ...]:
+        """The other rows of this table with entry's config class."""
+        return tuple(other for other in self._by_config[entry.model_type.config_class] if other is not entry)
+
+    @cached_property
+    def _by_config(self) -> dict[str, tuple[Entry, ...]]:
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.model_type.config_class, []).append(entry)
+        return {config_class: tuple(entries) for config_class, entries in grouped.items()}
 
     @property
     def row_sources(self) -> list[str]:
@@ -118,6 +185,11 @@ class Task:
         pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]
         pairs += [(e.model_module, e.model_class) for e in self.entries]
         return group_imports(pairs)
+
+
+def _precedence(entry: Entry) -> tuple[bool, bool, tuple[int, int]]:
+    """Sorts the rows of one config class: upstream's first, then the primary model_type, then table order."""
+    return (entry.origin != "upstream", not entry.model_type.primary, entry.model_type.config_position)
 
 
 @dataclass(frozen=True)

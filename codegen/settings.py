@@ -94,7 +94,7 @@ def checkout_settings(root: Path) -> Settings:
         package="flax_auto",
         out=root / OUTPUT,
         tables=None,
-        source_paths=(),
+        source_paths=(root,),  # a module a row names may live in the checkout itself
         upstream=True,
         generate_command="make generate",
         upstream_tables=root / TABLES,

@@ -13,20 +13,67 @@ step with upstream otherwise).
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
+
+# Folder -> its entries, while lookups_cached() is active (None: every lookup reads the disk).
+_listings: dict[str, frozenset[str]] | None = None
+
+
+@contextlib.contextmanager
+def lookups_cached() -> Generator[None]:
+    """Within the block each folder on sys.path is listed once, however many rows name modules.
+
+    One validation reads a file system that does not change under it, and
+    10,000 rows naming modules would otherwise walk sys.path 10,000 times with
+    two stat calls per entry. The listings are dropped when the block ends, so
+    a later run (a test that writes a module, then validates again) sees the disk anew.
+    """
+    global _listings
+    outer = _listings
+    _listings = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _listings = outer
+
+
+def _entries(folder: str) -> frozenset[str]:
+    """The names in a folder (none for a missing folder or a file such as a zip on sys.path)."""
+    names = None if _listings is None else _listings.get(folder)
+    if names is None:
+        try:
+            names = frozenset[str](os.listdir(folder))
+        except OSError:
+            names = frozenset[str]()
+        if _listings is not None:
+            _listings[folder] = names
+    return names
 
 
 def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
-    """The `.py` file of a dotted module path on the given paths or sys.path, or None."""
-    parts = module.split(".")
-    for entry in [*paths, *(Path(entry or ".") for entry in sys.path)]:
-        base = entry.joinpath(*parts)
-        for candidate in (base.parent / f"{parts[-1]}.py", base / "__init__.py"):
-            if candidate.is_file():
-                return candidate
+    """The `.py` file of a dotted module path on the given paths, then sys.path, or None.
+
+    Each folder on the way is looked up in its listing (names match exactly, as
+    Python's imports do), and only a name that is there is checked to be a file.
+    """
+    *packages, last = module.split(".")
+    for entry in [*(str(path) for path in paths), *sys.path]:
+        folder = entry or "."
+        for part in packages:
+            if part not in _entries(folder):
+                break
+            folder = os.path.join(folder, part)
+        else:
+            names = _entries(folder)
+            for found, candidate in ((f"{last}.py", (f"{last}.py",)), (last, (last, "__init__.py"))):
+                path = os.path.join(folder, *candidate)
+                if found in names and os.path.isfile(path):
+                    return Path(path)
     return None
 
 

@@ -15,12 +15,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeGuard, cast
 
+from .cycles import chain_to, inside
 from .errors import InputError, Location
 from .load import TableFile
-from .model import Entry, ModelType, Origin, Tables, Task
-from .sources import missing_class
+from .model import (
+    UPSTREAM_PACKAGE,
+    Entry,
+    ModelType,
+    Origin,
+    Tables,
+    Task,
+    primary_model_types,
+)
+from .sources import lookups_cached, missing_class
 
 CONFIG_TABLE = "configs.toml"
+# The generated package's import name: the one place it is spelled (build.OUTPUT, the checks below).
+PACKAGE = "flax_auto"
 RESERVED_MODULES = frozenset({"configs"})
 # Each table keeps upstream's rows (what `codegen sync` owns) apart from ours.
 ROW_SECTIONS: dict[str, Origin] = {"configs": "upstream", "models": "upstream", "extension": "extension"}
@@ -81,7 +92,7 @@ def validate(
     files: list[TableFile],
     reserved: Mapping[str, str] | None = None,
     own: Sequence[TableFile] = (),
-    package: str = "flax_auto",
+    package: str = PACKAGE,
     source_paths: Sequence[Path] = (),
     label: Callable[[Path], str] = Path.as_posix,
 ) -> Tables:
@@ -93,6 +104,7 @@ def validate(
     adds its rows to that auto class (any other is an auto class of its own).
     `reserved` maps the names the generated package already uses to where
     (codegen.reserved); a table may not use one for a class, mapping or module.
+    `package` is the generated package's import name: no row may import from it.
     """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
@@ -112,7 +124,9 @@ def validate(
     valid = [model_type for model_type in model_types.values() if model_type is not None]
     every_file = {file.path: file for file in (*files, *own)}
     _check_collisions(valid, tasks, package, problems)
-    _check_named_modules(valid, tasks, source_paths, label, problems)
+    with lookups_cached():
+        _check_named_modules(valid, tasks, source_paths, label, problems)
+        _check_import_cycles(valid, package, source_paths, problems)
     _check_reserved(valid, tasks, every_file, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)
@@ -224,7 +238,9 @@ def _model_types(file: TableFile, problems: _Problems) -> dict[str, ModelType | 
                 problems.add(where, "model_type in both [configs] and [extension]", name)
                 continue
             model_types[name] = _model_type(name, value, where, ROW_SECTIONS[section], problems)
-    return model_types
+    valid = primary_model_types(model_type for model_type in model_types.values() if model_type is not None)
+    ranked = {model_type.name: model_type for model_type in valid}
+    return {name: ranked.get(name) for name in model_types}
 
 
 def _upstream_version(file: TableFile, problems: _Problems) -> str:
@@ -336,10 +352,8 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: 
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
         source = Location(task.source, 1)
-        claim(task.auto_class, f"{package}.{task.module}", source)
-        claim(task.mapping, f"{package}.{task.module}", source)
-        claim(task.mapping_names, f"{package}.{task.module}", source)
-        claim(task.dispatch, f"{package}.{task.module}", source)
+        for name in (task.auto_class, task.mapping, task.mapping_names, task.dispatch):
+            claim(name, f"{package}.{task.module}", source)
 
 
 def _check_named_modules(
@@ -362,6 +376,42 @@ def _check_named_modules(
                 why = missing_class(models, entry.model_class, "model class", source_paths, label)
                 if why:
                     problems.add(entry.where, why, entry.model_class)
+
+
+def _check_import_cycles(
+    model_types: list[ModelType], package: str, source_paths: Sequence[Path], problems: _Problems
+) -> None:
+    """No row's module inside the generated package, nor one that imports it while it loads.
+
+    The package imports every row's module at import time, so either is a
+    circular import that only `import {package}` would reveal (codegen.cycles).
+    """
+    named = {model_type.module for model_type in model_types} | {model_type.models for model_type in model_types}
+    scope = frozenset(module.split(".")[0] for module in named if module) - {UPSTREAM_PACKAGE}
+    chains: dict[str, list[str] | None] = {}
+    for model_type in model_types:
+        for key, module in (("module", model_type.config_module), ("models", model_type.model_module)):
+            if inside(module, package):
+                problems.add(
+                    model_type.where,
+                    f"{key} is inside the generated package {package}: importing {package} would import it "
+                    "back (a circular import); name the module that defines the class",
+                    module,
+                )
+                continue
+            if module.split(".")[0] not in scope:
+                continue
+            if module not in chains:
+                found = chain_to(module, package, scope, source_paths)
+                chains[module] = None if found is None else [str(step) for step in found]
+            chain = chains[module]
+            if chain is not None:
+                problems.add(
+                    model_type.where,
+                    f"{key} imports the generated package {package} while it loads ({'; '.join(chain)}): "
+                    f"importing {package} would import it back (a circular import)",
+                    module,
+                )
 
 
 def _check_reserved(

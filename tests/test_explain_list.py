@@ -71,9 +71,15 @@ def test_explain_a_shared_config_says_which_row_a_config_instance_gets() -> None
     assert "  model class   FlaxGPT2LMHeadModel from transformers.models.gpt2.modeling_flax_gpt2" in out
     gpt2_row = f"codegen/tables/causal_lm.toml:{line_of('causal_lm.toml', 'gpt2 = ')}"
     assert (
-        "  shared config GPT2Config also serves 'gpt2': a GPT2Config instance gets the last row's class, "
-        f"FlaxGPT2LMHeadModel ('gpt2', {gpt2_row}); the string 'gpt-sw3' gets this row"
+        "  shared config GPT2Config also serves 'gpt2': a GPT2Config instance gets FlaxGPT2LMHeadModel of row "
+        f"'gpt2' ({gpt2_row}; as upstream: 'gpt2' is the last GPT2Config row of [configs] in configs.toml); "
+        "the string 'gpt-sw3' gets this row"
     ) in out
+    _, out, _ = run("explain", "causal_lm", "llama")
+    assert out.splitlines()[-1] == (
+        "  shared config LlamaConfig also serves 'code_llama': a LlamaConfig instance gets this row too "
+        "(an upstream row goes before extension rows)"
+    )
 
 
 def test_explain_a_model_type_lists_exactly_the_auto_classes_upstream_supports_it_in() -> None:
@@ -142,6 +148,14 @@ def test_list_json_holds_every_row_as_upstream_has_it() -> None:
         "origin": "upstream",
     }
     assert data["model_types"].keys() == {model_type.name for model_type in TABLE_DATA.model_types}
+    # Where rows share a config class, the row a config instance gets, as upstream resolves it.
+    for task in data["tasks"]:
+        if task["module"] in ("causal_lm", "model"):
+            resolved = getattr(upstream, task["mapping"])
+            for config, model_type in [("GPT2Config", "gpt2"), ("LlamaConfig", "llama")]:
+                config_class = getattr(importlib.import_module(data["model_types"][model_type]["module"]), config)
+                assert task["served"][config] == model_type
+                assert resolved[config_class].__name__ == task["models"][model_type]
 
 
 def test_list_text_marks_each_supported_pair() -> None:
@@ -159,6 +173,10 @@ def test_list_text_marks_each_supported_pair() -> None:
         assert ours == extension_names(task.mapping).keys(), task.module
         kind = "" if hasattr(upstream, task.mapping) else ", extension task"
         assert f"{label} = {task.module}: {task.auto_class} ({len(marked | ours)}{kind})" in lines
+    assert lines[-1] == (
+        "shared config classes (an instance gets the row named first, a model_type string its own row): "
+        "LlamaConfig: llama over code_llama (CL, M); GPT2Config: gpt2 over gpt-sw3 (CL, M)"
+    )
 
 
 def test_readme_coverage_is_the_markdown_listing() -> None:

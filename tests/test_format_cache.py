@@ -19,7 +19,7 @@ from codegen_support import (
 )
 
 from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
-from codegen.formatter import cache_key, cached, format_module
+from codegen.formatter import COMPILER, cache_key, cached, format_module
 from codegen.render import render
 
 OUT = OUTPUT.as_posix()
@@ -80,10 +80,11 @@ def _edit_keeping_the_checksum(entry: Path) -> None:
     entry.write_text(f"{checksum}\n{output.replace('FlaxGPT2LMHeadModel', 'FlaxGPT2Model')}", encoding="utf-8")
 
 
-def _valid_checksum_but_does_not_compile(entry: Path) -> None:
-    output = "def broken(:\n"
-    checksum = hashlib.sha256(f"{entry.name}\n{output}".encode()).hexdigest()
-    entry.write_text(f"{checksum}\n{output}", encoding="utf-8")
+def _written_under_another_python(entry: Path) -> None:
+    """An entry that compiled under another interpreter proves nothing here: its checksum differs."""
+    checksum, _, output = entry.read_text(encoding="utf-8").partition("\n")
+    other = hashlib.sha256(f"{entry.name}\ncpython-39 3.9.0\n{output}".encode()).hexdigest()
+    entry.write_text(f"{other}\n{output}", encoding="utf-8")
 
 
 def _another_modules_entry(entry: Path) -> None:
@@ -102,7 +103,7 @@ DAMAGE = {
     "truncated": lambda entry: entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2]),
     "old format, no checksum": lambda entry: entry.write_text("corrupted = True\n", encoding="utf-8"),
     "edited, checksum kept": _edit_keeping_the_checksum,
-    "valid checksum, does not compile": _valid_checksum_but_does_not_compile,
+    "written under another Python": _written_under_another_python,
     "another module's entry": _another_modules_entry,
     "not UTF-8": lambda entry: entry.write_bytes(b"\xff\xfe" + entry.read_bytes()),
     "a dangling link": _dangling_link,
@@ -185,7 +186,7 @@ def test_a_linked_cache_is_followed_and_only_its_own_entries_are_deleted(tmp_pat
     kept = _victim(target)
     stale = target / ("b" * 64)  # an entry of an older tree: its checksum proves it the cache's
     output = "x = 1\n"
-    checksum = hashlib.sha256(f"{stale.name}\n{output}".encode()).hexdigest()
+    checksum = hashlib.sha256(f"{stale.name}\n{COMPILER}\n{output}".encode()).hexdigest()
     stale.write_text(f"{checksum}\n{output}")
     (root / "build").mkdir()
     (root / FORMAT_CACHE).symlink_to(target)

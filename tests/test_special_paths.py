@@ -80,7 +80,9 @@ def test_a_text_model_under_a_composite_config_gets_the_text_config_like_upstrea
     """A CLIP config.json with the weights of FlaxCLIPTextModel: both load the text model, given CLIPTextConfig."""
 
     class TextTowerAuto(AutoModelClass):
-        _model_mapping = ModelMapping("TextTowerAuto", CONFIG_MAPPING, {"clip": (CLIPConfig, FlaxCLIPTextModel)})
+        _model_mapping = ModelMapping(
+            "TextTowerAuto", CONFIG_MAPPING, {"clip": (CLIPConfig, FlaxCLIPTextModel)}, {CLIPConfig: FlaxCLIPTextModel}
+        )
 
     class UpstreamTextTowerAuto(_BaseAutoModelClass):
         _model_mapping = _LazyAutoMapping(CONFIG_MAPPING_NAMES, OrderedDict([("clip", "FlaxCLIPTextModel")]))

@@ -28,6 +28,7 @@ from transformers.models.gpt2.modeling_flax_gpt2 import (
 
 import flax_auto
 from codegen.load import parse_table
+from codegen.model import Task
 from codegen.validate import validate
 from flax_auto import AutoModelClass, ModelMapping
 
@@ -158,13 +159,27 @@ def test_architectures_in_the_config_do_not_change_the_choice(auto_name: str, mo
         assert expected is table_class
 
 
+def shared_config_task(rows: list[str], classes: dict[str, str]) -> Task:
+    """A table whose rows `rows` (in that order) share GPT2Config, validated by the generator."""
+    configs = '[upstream]\ntransformers = "4.57.6"\n[configs]\n"gpt-sw3" = { config = "GPT2Config", package = "gpt2" }\ngpt2 = "GPT2Config"\n'
+    task = '[task]\nauto_class = "SharedConfigAuto"\nmapping = "SHARED_MAPPING"\nhead_doc = ""\n[models]\n'
+    task += "".join(f'"{row}" = "{classes[row]}"\n' for row in rows)
+    return validate([parse_table(configs, "tables/configs.toml"), parse_table(task, "tables/shared.toml")]).tasks[0]
+
+
 @pytest.mark.parametrize("rows", [["gpt-sw3", "gpt2"], ["gpt2", "gpt-sw3"]], ids=["table-order", "reversed"])
 def test_a_config_class_shared_by_two_rows_resolves_like_upstream(rows: list[str]) -> None:
     """gpt2 and gpt-sw3 share GPT2Config; upstream takes the row of the model_type last in
     CONFIG_MAPPING_NAMES (gpt2), whatever the table's order. The real tables give both
-    rows the same class, so two different classes show which row wins."""
+    rows the same class, so two different classes show which row wins. The generator
+    decides (Task.served) and the generated module hands its answer to ModelMapping."""
     classes = {"gpt-sw3": FlaxGPT2LMHeadModel, "gpt2": FlaxGPT2Model}
-    ours = ModelMapping("SharedConfigAuto", {row: (GPT2Config, classes[row]) for row in rows})
+    served = shared_config_task(rows, {row: model.__name__ for row, model in classes.items()}).served
+    ours = ModelMapping(
+        "SharedConfigAuto",
+        {row: (GPT2Config, classes[row]) for row in rows},
+        {GPT2Config: classes[served["GPT2Config"].model_type.name]},
+    )
     theirs = _LazyAutoMapping(UPSTREAM_CONFIG_NAMES, OrderedDict((row, classes[row].__name__) for row in rows))
 
     class SharedConfigAuto(AutoModelClass):
@@ -178,16 +193,11 @@ def test_a_config_class_shared_by_two_rows_resolves_like_upstream(rows: list[str
     assert ours.model_class("gpt-sw3") is FlaxGPT2LMHeadModel
 
 
-
 @pytest.mark.parametrize("rows", [["gpt-sw3", "gpt2"], ["gpt2", "gpt-sw3"]], ids=["table-order", "reversed"])
 def test_the_typing_overloads_of_a_shared_config_class_promise_the_same_row(rows: list[str]) -> None:
     """The generator's side of the rule above: model_class_by_config feeds the overloads."""
-    configs = '[upstream]\ntransformers = "4.57.6"\n[configs]\n"gpt-sw3" = { config = "GPT2Config", package = "gpt2" }\ngpt2 = "GPT2Config"\n'
-    classes = {"gpt-sw3": "FlaxGPT2LMHeadModel", "gpt2": "FlaxGPT2Model"}
-    task = '[task]\nauto_class = "SharedConfigAuto"\nmapping = "SHARED_MAPPING"\nhead_doc = ""\n[models]\n'
-    task += "".join(f'"{row}" = "{classes[row]}"\n' for row in rows)
-    tables = validate([parse_table(configs, "tables/configs.toml"), parse_table(task, "tables/shared.toml")])
-    assert tables.tasks[0].model_class_by_config == {"GPT2Config": "FlaxGPT2Model"}
+    task = shared_config_task(rows, {"gpt-sw3": "FlaxGPT2LMHeadModel", "gpt2": "FlaxGPT2Model"})
+    assert task.model_class_by_config == {"GPT2Config": "FlaxGPT2Model"}
 
 
 @pytest.mark.parametrize("auto_name", [name for name, task in TASKS.items() if task.origin == "upstream"])

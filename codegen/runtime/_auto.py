@@ -270,10 +270,11 @@ class ModelMapping(Mapping[ConfigClass, ModelClass]):
 
     Upstream's `FLAX_MODEL_*_MAPPING`, resolved: read-only, keyed by config
     class. `model_types` is the table's model_type -> model class view, for
-    string lookups and error messages. Rows arrive in the generator's
-    precedence order: where two rows share a config class (gpt2 and gpt-sw3:
-    GPT2Config) the later one serves it, so len/keys count each config class
-    once and `model_types` has one entry per row.
+    string lookups and error messages. Where two rows share a config class
+    (gpt2 and gpt-sw3: GPT2Config), `served` is the generator's answer, written
+    out in the task module (codegen.model's one precedence): nothing here
+    re-derives it, so the overloads, `explain` and dispatch cannot disagree.
+    len/keys count each config class once; `model_types` has one entry per row.
     """
 
     def __init__(
@@ -281,13 +282,12 @@ class ModelMapping(Mapping[ConfigClass, ModelClass]):
         auto_class: str,
         configs: ConfigTable,
         rows: dict[str, tuple[ConfigClass, ModelClass]],
+        served: dict[ConfigClass, ModelClass],
     ) -> None:
         self.auto_class = auto_class
         self.configs = configs
         self.rows = Rows(
-            by_config=MappingProxyType(
-                {config: model for config, model in rows.values()}
-            ),
+            by_config=MappingProxyType(dict(served)),
             model_types=MappingProxyType(
                 {name: model for name, (_, model) in rows.items()}
             ),

@@ -61,6 +61,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForCausalLM",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "bart": (BartConfig, FlaxBartForCausalLM),
         "bert": (BertConfig, FlaxBertForCausalLM),
@@ -83,6 +84,26 @@ FLAX_MODEL_FOR_CAUSAL_LM_MAPPING = ModelMapping(
         "xglm": (XGLMConfig, FlaxXGLMForCausalLM),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForCausalLM),
         "code_llama": (LlamaConfig, FlaxLlamaForCausalLM),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        BartConfig: FlaxBartForCausalLM,
+        BertConfig: FlaxBertForCausalLM,
+        BigBirdConfig: FlaxBigBirdForCausalLM,
+        BloomConfig: FlaxBloomForCausalLM,
+        LlamaConfig: FlaxLlamaForCausalLM,
+        ElectraConfig: FlaxElectraForCausalLM,
+        GemmaConfig: FlaxGemmaForCausalLM,
+        GPT2Config: FlaxGPT2LMHeadModel,
+        GPTNeoConfig: FlaxGPTNeoForCausalLM,
+        GPTJConfig: FlaxGPTJForCausalLM,
+        MistralConfig: FlaxMistralForCausalLM,
+        OPTConfig: FlaxOPTForCausalLM,
+        RobertaConfig: FlaxRobertaForCausalLM,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForCausalLM,
+        XGLMConfig: FlaxXGLMForCausalLM,
+        XLMRobertaConfig: FlaxXLMRobertaForCausalLM,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.
@@ -181,6 +202,12 @@ class FlaxAutoModelForCausalLM(AutoModelClass):
     Beyond transformers 4.57.6's Flax table (extension rows of codegen/tables/causal_lm.toml):
 
     - code_llama (LlamaConfig): FlaxLlamaForCausalLM
+
+    Rows that share a config class: a config instance gets one of them, the others
+    answer only their model_type string.
+
+    - a LlamaConfig instance: llama (FlaxLlamaForCausalLM)
+    - a GPT2Config instance: gpt2 (FlaxGPT2LMHeadModel)
 
     Type checkers infer the same class from the config's class:
     `from_config(BartConfig(...))` is a FlaxBartForCausalLM.

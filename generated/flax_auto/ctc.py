@@ -27,8 +27,14 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_CTC_MAPPING = ModelMapping(
     "FlaxAutoModelForCTC",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "wav2vec2": (Wav2Vec2Config, FlaxWav2Vec2ForCTC),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        Wav2Vec2Config: FlaxWav2Vec2ForCTC,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -39,12 +39,22 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForImageClassification",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "beit": (BeitConfig, FlaxBeitForImageClassification),
         "dinov2": (Dinov2Config, FlaxDinov2ForImageClassification),
         "regnet": (RegNetConfig, FlaxRegNetForImageClassification),
         "resnet": (ResNetConfig, FlaxResNetForImageClassification),
         "vit": (ViTConfig, FlaxViTForImageClassification),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        BeitConfig: FlaxBeitForImageClassification,
+        Dinov2Config: FlaxDinov2ForImageClassification,
+        RegNetConfig: FlaxRegNetForImageClassification,
+        ResNetConfig: FlaxResNetForImageClassification,
+        ViTConfig: FlaxViTForImageClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

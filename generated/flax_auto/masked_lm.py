@@ -55,6 +55,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForMaskedLM",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForMaskedLM),
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
@@ -70,6 +71,21 @@ FLAX_MODEL_FOR_MASKED_LM_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForMaskedLM),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForMaskedLM,
+        BartConfig: FlaxBartForConditionalGeneration,
+        BertConfig: FlaxBertForMaskedLM,
+        BigBirdConfig: FlaxBigBirdForMaskedLM,
+        DistilBertConfig: FlaxDistilBertForMaskedLM,
+        ElectraConfig: FlaxElectraForMaskedLM,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        RobertaConfig: FlaxRobertaForMaskedLM,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMaskedLM,
+        RoFormerConfig: FlaxRoFormerForMaskedLM,
+        XLMRobertaConfig: FlaxXLMRobertaForMaskedLM,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

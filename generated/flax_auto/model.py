@@ -117,6 +117,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_MAPPING = ModelMapping(
     "FlaxAutoModel",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertModel),
         "bart": (BartConfig, FlaxBartModel),
@@ -164,6 +165,48 @@ FLAX_MODEL_MAPPING = ModelMapping(
         "clip_text_model": (CLIPTextConfig, FlaxCLIPTextModel),
         "clip_vision_model": (CLIPVisionConfig, FlaxCLIPVisionModel),
         "code_llama": (LlamaConfig, FlaxLlamaModel),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertModel,
+        BartConfig: FlaxBartModel,
+        BeitConfig: FlaxBeitModel,
+        BertConfig: FlaxBertModel,
+        BigBirdConfig: FlaxBigBirdModel,
+        BlenderbotConfig: FlaxBlenderbotModel,
+        BlenderbotSmallConfig: FlaxBlenderbotSmallModel,
+        BloomConfig: FlaxBloomModel,
+        CLIPConfig: FlaxCLIPModel,
+        CLIPTextConfig: FlaxCLIPTextModel,
+        CLIPVisionConfig: FlaxCLIPVisionModel,
+        LlamaConfig: FlaxLlamaModel,
+        Dinov2Config: FlaxDinov2Model,
+        DistilBertConfig: FlaxDistilBertModel,
+        ElectraConfig: FlaxElectraModel,
+        GemmaConfig: FlaxGemmaModel,
+        GPT2Config: FlaxGPT2Model,
+        GPTNeoConfig: FlaxGPTNeoModel,
+        GPTJConfig: FlaxGPTJModel,
+        LongT5Config: FlaxLongT5Model,
+        MarianConfig: FlaxMarianModel,
+        MBartConfig: FlaxMBartModel,
+        MistralConfig: FlaxMistralModel,
+        MT5Config: FlaxMT5Model,
+        OPTConfig: FlaxOPTModel,
+        PegasusConfig: FlaxPegasusModel,
+        RegNetConfig: FlaxRegNetModel,
+        ResNetConfig: FlaxResNetModel,
+        RobertaConfig: FlaxRobertaModel,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormModel,
+        RoFormerConfig: FlaxRoFormerModel,
+        T5Config: FlaxT5Model,
+        VisionTextDualEncoderConfig: FlaxVisionTextDualEncoderModel,
+        ViTConfig: FlaxViTModel,
+        Wav2Vec2Config: FlaxWav2Vec2Model,
+        WhisperConfig: FlaxWhisperModel,
+        XGLMConfig: FlaxXGLMModel,
+        XLMRobertaConfig: FlaxXLMRobertaModel,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.
@@ -328,6 +371,12 @@ class FlaxAutoModel(AutoModelClass):
     - clip_text_model (CLIPTextConfig): FlaxCLIPTextModel
     - clip_vision_model (CLIPVisionConfig): FlaxCLIPVisionModel
     - code_llama (LlamaConfig): FlaxLlamaModel
+
+    Rows that share a config class: a config instance gets one of them, the others
+    answer only their model_type string.
+
+    - a LlamaConfig instance: llama (FlaxLlamaModel)
+    - a GPT2Config instance: gpt2 (FlaxGPT2Model)
 
     Type checkers infer the same class from the config's class:
     `from_config(AlbertConfig(...))` is a FlaxAlbertModel.

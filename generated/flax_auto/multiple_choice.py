@@ -57,6 +57,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
     "FlaxAutoModelForMultipleChoice",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForMultipleChoice),
         "bert": (BertConfig, FlaxBertForMultipleChoice),
@@ -70,6 +71,19 @@ FLAX_MODEL_FOR_MULTIPLE_CHOICE_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForMultipleChoice),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMultipleChoice),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForMultipleChoice,
+        BertConfig: FlaxBertForMultipleChoice,
+        BigBirdConfig: FlaxBigBirdForMultipleChoice,
+        DistilBertConfig: FlaxDistilBertForMultipleChoice,
+        ElectraConfig: FlaxElectraForMultipleChoice,
+        RobertaConfig: FlaxRobertaForMultipleChoice,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMultipleChoice,
+        RoFormerConfig: FlaxRoFormerForMultipleChoice,
+        XLMRobertaConfig: FlaxXLMRobertaForMultipleChoice,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -27,8 +27,14 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_NEXT_SENTENCE_PREDICTION_MAPPING = ModelMapping(
     "FlaxAutoModelForNextSentencePrediction",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "bert": (BertConfig, FlaxBertForNextSentencePrediction),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        BertConfig: FlaxBertForNextSentencePrediction,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -69,6 +69,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
     "FlaxAutoModelForPreTraining",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForPreTraining),
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
@@ -88,6 +89,25 @@ FLAX_MODEL_FOR_PRETRAINING_MAPPING = ModelMapping(
         "wav2vec2": (Wav2Vec2Config, FlaxWav2Vec2ForPreTraining),
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForMaskedLM),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForPreTraining,
+        BartConfig: FlaxBartForConditionalGeneration,
+        BertConfig: FlaxBertForPreTraining,
+        BigBirdConfig: FlaxBigBirdForPreTraining,
+        ElectraConfig: FlaxElectraForPreTraining,
+        LongT5Config: FlaxLongT5ForConditionalGeneration,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        MT5Config: FlaxMT5ForConditionalGeneration,
+        RobertaConfig: FlaxRobertaForMaskedLM,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForMaskedLM,
+        RoFormerConfig: FlaxRoFormerForMaskedLM,
+        T5Config: FlaxT5ForConditionalGeneration,
+        Wav2Vec2Config: FlaxWav2Vec2ForPreTraining,
+        WhisperConfig: FlaxWhisperForConditionalGeneration,
+        XLMRobertaConfig: FlaxXLMRobertaForMaskedLM,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -63,6 +63,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
     "FlaxAutoModelForQuestionAnswering",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForQuestionAnswering),
         "bart": (BartConfig, FlaxBartForQuestionAnswering),
@@ -78,6 +79,21 @@ FLAX_MODEL_FOR_QUESTION_ANSWERING_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForQuestionAnswering),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForQuestionAnswering),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForQuestionAnswering,
+        BartConfig: FlaxBartForQuestionAnswering,
+        BertConfig: FlaxBertForQuestionAnswering,
+        BigBirdConfig: FlaxBigBirdForQuestionAnswering,
+        DistilBertConfig: FlaxDistilBertForQuestionAnswering,
+        ElectraConfig: FlaxElectraForQuestionAnswering,
+        MBartConfig: FlaxMBartForQuestionAnswering,
+        RobertaConfig: FlaxRobertaForQuestionAnswering,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForQuestionAnswering,
+        RoFormerConfig: FlaxRoFormerForQuestionAnswering,
+        XLMRobertaConfig: FlaxXLMRobertaForQuestionAnswering,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

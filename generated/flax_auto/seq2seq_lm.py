@@ -59,6 +59,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
     "FlaxAutoModelForSeq2SeqLM",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "bart": (BartConfig, FlaxBartForConditionalGeneration),
         "blenderbot": (BlenderbotConfig, FlaxBlenderbotForConditionalGeneration),
@@ -73,6 +74,20 @@ FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING = ModelMapping(
         "mt5": (MT5Config, FlaxMT5ForConditionalGeneration),
         "pegasus": (PegasusConfig, FlaxPegasusForConditionalGeneration),
         "t5": (T5Config, FlaxT5ForConditionalGeneration),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        BartConfig: FlaxBartForConditionalGeneration,
+        BlenderbotConfig: FlaxBlenderbotForConditionalGeneration,
+        BlenderbotSmallConfig: FlaxBlenderbotSmallForConditionalGeneration,
+        EncoderDecoderConfig: FlaxEncoderDecoderModel,
+        LongT5Config: FlaxLongT5ForConditionalGeneration,
+        MarianConfig: FlaxMarianMTModel,
+        MBartConfig: FlaxMBartForConditionalGeneration,
+        MT5Config: FlaxMT5ForConditionalGeneration,
+        PegasusConfig: FlaxPegasusForConditionalGeneration,
+        T5Config: FlaxT5ForConditionalGeneration,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -69,6 +69,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForSequenceClassification",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForSequenceClassification),
         "bart": (BartConfig, FlaxBartForSequenceClassification),
@@ -84,6 +85,21 @@ FLAX_MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForSequenceClassification),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForSequenceClassification),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForSequenceClassification,
+        BartConfig: FlaxBartForSequenceClassification,
+        BertConfig: FlaxBertForSequenceClassification,
+        BigBirdConfig: FlaxBigBirdForSequenceClassification,
+        DistilBertConfig: FlaxDistilBertForSequenceClassification,
+        ElectraConfig: FlaxElectraForSequenceClassification,
+        MBartConfig: FlaxMBartForSequenceClassification,
+        RobertaConfig: FlaxRobertaForSequenceClassification,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForSequenceClassification,
+        RoFormerConfig: FlaxRoFormerForSequenceClassification,
+        XLMRobertaConfig: FlaxXLMRobertaForSequenceClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

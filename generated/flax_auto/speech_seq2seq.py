@@ -33,12 +33,19 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForSpeechSeq2Seq",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "speech-encoder-decoder": (
             SpeechEncoderDecoderConfig,
             FlaxSpeechEncoderDecoderModel,
         ),
         "whisper": (WhisperConfig, FlaxWhisperForConditionalGeneration),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        SpeechEncoderDecoderConfig: FlaxSpeechEncoderDecoderModel,
+        WhisperConfig: FlaxWhisperForConditionalGeneration,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

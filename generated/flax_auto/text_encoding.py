@@ -56,6 +56,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING = ModelMapping(
     "FlaxAutoModelForTextEncoding",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertModel),
         "bert": (BertConfig, FlaxBertModel),
@@ -72,6 +73,22 @@ FLAX_MODEL_FOR_TEXT_ENCODING_MAPPING = ModelMapping(
         "roformer": (RoFormerConfig, FlaxRoFormerModel),
         "t5": (T5Config, FlaxT5EncoderModel),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaModel),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertModel,
+        BertConfig: FlaxBertModel,
+        BigBirdConfig: FlaxBigBirdModel,
+        CLIPTextConfig: FlaxCLIPTextModel,
+        DistilBertConfig: FlaxDistilBertModel,
+        ElectraConfig: FlaxElectraModel,
+        MT5Config: FlaxMT5EncoderModel,
+        RobertaConfig: FlaxRobertaModel,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormModel,
+        RoFormerConfig: FlaxRoFormerModel,
+        T5Config: FlaxT5EncoderModel,
+        XLMRobertaConfig: FlaxXLMRobertaModel,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

@@ -59,6 +59,7 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING = ModelMapping(
     "FlaxAutoModelForTokenClassification",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "albert": (AlbertConfig, FlaxAlbertForTokenClassification),
         "bert": (BertConfig, FlaxBertForTokenClassification),
@@ -72,6 +73,19 @@ FLAX_MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING = ModelMapping(
         ),
         "roformer": (RoFormerConfig, FlaxRoFormerForTokenClassification),
         "xlm-roberta": (XLMRobertaConfig, FlaxXLMRobertaForTokenClassification),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        AlbertConfig: FlaxAlbertForTokenClassification,
+        BertConfig: FlaxBertForTokenClassification,
+        BigBirdConfig: FlaxBigBirdForTokenClassification,
+        DistilBertConfig: FlaxDistilBertForTokenClassification,
+        ElectraConfig: FlaxElectraForTokenClassification,
+        RobertaConfig: FlaxRobertaForTokenClassification,
+        RobertaPreLayerNormConfig: FlaxRobertaPreLayerNormForTokenClassification,
+        RoFormerConfig: FlaxRoFormerForTokenClassification,
+        XLMRobertaConfig: FlaxXLMRobertaForTokenClassification,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

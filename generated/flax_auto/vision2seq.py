@@ -29,11 +29,17 @@ from flax_auto.configs import CONFIG_MAPPING
 FLAX_MODEL_FOR_VISION_2_SEQ_MAPPING = ModelMapping(
     "FlaxAutoModelForVision2Seq",
     CONFIG_MAPPING,
+    # Every row: model_type -> (config class, model class).
     {
         "vision-encoder-decoder": (
             VisionEncoderDecoderConfig,
             FlaxVisionEncoderDecoderModel,
         ),
+    },
+    # What a config instance gets, one model class per config class: where rows share a
+    # config class, the row of upstream's rule (the generator decides: Task.served).
+    {
+        VisionEncoderDecoderConfig: FlaxVisionEncoderDecoderModel,
     },
 )
 # Upstream's table of class names (model_type -> name), read off the mapping above; read-only.

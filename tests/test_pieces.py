@@ -1,0 +1,74 @@
+"""A module formatted in pieces is byte for byte the module black formats whole.
+
+codegen.pieces cuts a large module between statements (and inside a large
+class) and formats each piece with the statement before it as context. These
+tests are its proof: on every module of the real tables, and of synthetic
+tables with rows of every kind, for pieces of every size down to one
+statement, the joined pieces equal black's output for the whole module.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import black
+import pytest
+
+from bench.synthetic import own_rows, scale_tables
+from codegen import pieces
+from codegen.build import ROOT, TABLES, load_tables, settings_for
+from codegen.formatter import MODE
+from codegen.render import render
+
+TEMPLATES = Path("templates")
+
+
+def rendered_modules(root: Path) -> dict[str, str]:
+    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
+
+
+def joined(source: str, piece_lines: int) -> str:
+    cut = pieces.cut(source, piece_lines)
+    assert cut is not None and len(cut) > 1
+    outputs = [pieces.format_piece(piece, MODE) for piece in cut]
+    assert None not in outputs
+    return "".join(output or "" for output in outputs)
+
+
+REAL = rendered_modules(ROOT)
+
+
+@pytest.mark.parametrize("piece_lines", [1, 9, 60])
+@pytest.mark.parametrize("name", sorted(name for name in REAL if name != "py.typed"))
+def test_pieces_of_every_real_module_join_to_blacks_output_for_the_whole(name: str, piece_lines: int) -> None:
+    source = REAL[name]
+    if source.count("\n") <= piece_lines:
+        pytest.skip("one piece")
+    cut = pieces.cut(source, piece_lines)
+    if name in {"__init__.py", "_auto.py"} and (cut is None or len(cut) == 1):
+        pytest.skip("not cut: formatted whole")  # one import block, or the runtime's decorated classes
+    assert joined(source, piece_lines) == black.format_str(source, mode=MODE)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Tables 3x the real ones plus 300 rows of your own in one table: large classes, many imports."""
+    root = tmp_path_factory.mktemp("synthetic")
+    shutil.copytree(ROOT / TEMPLATES, root / TEMPLATES)
+    scale_tables(ROOT / TABLES, root / "scaled", 3)
+    own_rows(root / "scaled", root / TABLES, 300)
+    return rendered_modules(root)
+
+
+@pytest.mark.parametrize("name", ["model.py", "causal_lm.py", "configs.py"])
+def test_pieces_of_large_synthetic_modules_join_to_blacks_output_for_the_whole(synthetic: dict[str, str], name: str) -> None:
+    source = synthetic[name]
+    assert joined(source, 150) == black.format_str(source, mode=MODE)
+
+
+def test_a_large_module_is_formatted_in_parallel_pieces(synthetic: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    source = synthetic["model.py"]
+    monkeypatch.setattr(pieces, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(pieces, "PIECE_LINES", 400)
+    assert pieces.format_source(source, MODE) == black.format_str(source, mode=MODE)
