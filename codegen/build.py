@@ -7,35 +7,65 @@ from typing import Literal
 
 from .errors import InputError
 from .formatter import cached, format_module, store_cache
-from .load import parse_tables
+from .load import TableFile, parse_tables
 from .model import Tables
 from .render import render
 from .reserved import reserved_names
+from .selection import select
+from .settings import CHECKOUT, OUTPUT, TABLES, Settings, checkout_settings
 from .validate import CONFIG_TABLE, validate
 
-ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = Path("generated") / "flax_auto"
-TABLES = Path("codegen") / "tables"
-TEMPLATES = Path("templates")
+ROOT = CHECKOUT
 FORMAT_CACHE = Path("build") / "black-cache"
 CacheUse = Literal["fill", "read", "off"]
+__all__ = ["FORMAT_CACHE", "OUTPUT", "ROOT", "TABLES", "CacheUse", "build", "load_tables", "settings_for"]
 
 
-def load_tables(root: Path = ROOT) -> Tables:
-    """The validated tables of the project at root (InputError listing every problem).
+def settings_for(where: Settings | Path | None) -> Settings:
+    """A run's settings; a folder stands for a checkout of flax-auto there (`--root`), None for this one."""
+    if isinstance(where, Settings):
+        return where
+    return checkout_settings(CHECKOUT if where is None else where)
 
-    A table that does not parse does not hide the others' problems: the tables
-    that parsed are validated too, as long as the config table is among them
-    (without it every model_type would be reported as unknown).
+
+def load_tables(where: Settings | Path | None = None) -> Tables:
+    """The validated tables of one run (InputError listing every problem).
+
+    flax-auto's own tables, cut to the rows `upstream` chooses, and the
+    user's tables beside them. A table that does not parse does not hide the
+    others' problems: the tables that parsed are validated too, as long as a
+    config table is among them (without it every model_type would be
+    reported as unknown).
     """
-    files, problems = parse_tables(root / TABLES, root)
-    reserved = reserved_names(root / TEMPLATES)
+    settings = settings_for(where)
+    shipped: list[TableFile] = []
+    own: list[TableFile] = []
+    problems: list[str] = []
+    if settings.upstream is not False:
+        shipped, problems = parse_tables(settings.upstream_tables, settings.label)
+    if settings.tables is not None:
+        if not settings.tables.is_dir():
+            raise InputError([f"{settings.where or 'settings'}: tables is not a folder: {settings.label(settings.tables)}"])
+        own, own_problems = parse_tables(settings.tables, settings.label)
+        problems += own_problems
+    reserved = reserved_names(settings)
+
+    def run_validation() -> Tables:
+        return validate(
+            select(shipped, settings.upstream, settings.upstream_where),
+            reserved,
+            own=own,
+            package=settings.package,
+            source_paths=settings.source_paths,
+            label=settings.label,
+        )
+
     if not problems:
-        return validate(files, reserved)
-    names = {file.path.rsplit("/", 1)[-1] for file in files}
+        return run_validation()
+    names = {file.path.rsplit("/", 1)[-1] for file in [*shipped, *own]}
     if CONFIG_TABLE in names and len(names) > 1:
         try:
-            validate(files, reserved)
+            run_validation()
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
@@ -48,19 +78,20 @@ def _file_and_line(problem: str) -> tuple[str, int]:
     return path, int(line) if line.isdigit() else 0
 
 
-def build(root: Path = ROOT, cache: CacheUse = "fill") -> dict[str, str]:
-    """Every file of flax_auto (path inside the package -> text), ready to write or compare.
+def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dict[str, str]:
+    """Every file of the package (path inside it -> text), ready to write or compare.
 
-    black's results are looked up in root/build/black-cache (see
-    codegen.formatter) unless `cache` is "off"; an entry is verified first and a
-    bad one is a miss. "fill" also stores new results there (replacing bad
-    entries) and drops the old ones once the whole run succeeded; "read" (what
-    `check` uses) writes nothing.
+    black's results are looked up in build/black-cache beside the settings
+    (see codegen.formatter) unless `cache` is "off"; an entry is verified
+    first and a bad one is a miss. "fill" also stores new results there
+    (replacing bad entries) and drops the old ones once the whole run
+    succeeded; "read" (what `check` uses) writes nothing.
     """
-    tables = load_tables(root)
-    rendered = render(tables, root / TEMPLATES)
+    settings = settings_for(where)
+    tables = load_tables(settings)
+    rendered = render(tables, settings)
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
-    cache_dir = root / FORMAT_CACHE
+    cache_dir = settings.root / FORMAT_CACHE
     misses: set[str] = set()
     for name, text in modules.items():
         hit = None if cache == "off" else cached(cache_dir, name, text)

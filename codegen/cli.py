@@ -1,4 +1,9 @@
-"""Command line: `python -m codegen generate|check`, and the table tools `sync|explain|list`."""
+"""Command line: `flax-auto generate|check` (or `python -m codegen` in a checkout), and `sync|explain|list`.
+
+Every command runs from one Settings: `[tool.flax-auto]` of the nearest
+pyproject.toml (or `--config FILE`), or, with `--root`, a checkout of
+flax-auto laid out as this repository is.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from .build import OUTPUT, ROOT, TABLES, CacheUse, build, load_tables
+from .build import CacheUse, build, load_tables
 from .check import Staleness, compare
 from .errors import (
     EXIT_INVALID,
@@ -24,6 +30,7 @@ from .explain import explain
 from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
 from .ownership import refuse_if_not_package
+from .settings import Settings, checkout_settings, discover, read_settings
 from .sync import (
     apply_sync,
     installed_upstream,
@@ -37,29 +44,43 @@ from .write import write_package
 CACHE_USE: dict[str, CacheUse] = {"generate": "fill", "check": "read"}
 
 
-def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
+def parser(prog: str = "python -m codegen") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in [
-        ("generate", "render the tables into generated/flax_auto"),
-        ("check", "exit 1 with a diff if generated/flax_auto is not what generate would write"),
+        ("generate", "render the tables into the package folder"),
+        ("check", "exit 1 with a diff if the package folder is not what generate would write"),
     ]:
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--out", type=Path, default=None, help="package folder (default: generated/flax_auto)")
-        add_root_option(command)
+        command.add_argument("--out", type=Path, default=None, help="package folder (default: the settings' `out`), relative to the project root")
+        add_settings_options(command)
         command.add_argument("--no-cache", action="store_true", help="run black on every module; neither read nor fill build/black-cache")
         command.add_argument("--verbose", action="store_true", help="list every file and what happened to it")
     add_table_tools(commands.add_parser)
     return parser
 
 
-def add_root_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--root", type=Path, default=ROOT, help="folder whose codegen/tables and templates are read")
+def add_settings_options(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, default=None, help="the pyproject.toml whose [tool.flax-auto] to use (default: the nearest one from here upwards)")
+    where.add_argument("--root", type=Path, default=None, help="a checkout of flax-auto: generate its own codegen/tables through its templates")
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The run's settings, from --root, --config or the nearest pyproject.toml; --out overrides the folder."""
+    if args.root is not None:
+        settings = checkout_settings(args.root)
+    elif args.config is not None:
+        settings = read_settings(args.config)
+    else:
+        settings = discover(Path.cwd())
+    out = getattr(args, "out", None)
+    return settings if out is None else replace(settings, out=settings.root / out)
 
 
 def add_table_tools(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """sync, explain and list: each handled by its own function in TABLE_TOOLS."""
-    sync = add_parser("sync", help="update codegen/tables from an upstream modeling_flax_auto.py")
+    sync = add_parser("sync", help="update flax-auto's tables from an upstream modeling_flax_auto.py")
     sync.add_argument("path", nargs="?", type=Path, metavar="PATH", help="modeling_flax_auto.py (parsed, never run)")
     sync.add_argument("config_path", nargs="?", type=Path, metavar="CONFIG_AUTO", help="same as --config-auto")
     sync.add_argument("--config-auto", type=Path, help="configuration_auto.py: config classes of new model types")
@@ -70,29 +91,42 @@ def add_table_tools(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     table = add_parser("list", help="the matrix of tasks x model types")
     table.add_argument("--format", choices=FORMATS, default="text")
     for command in (sync, explain, table):
-        add_root_option(command)
+        add_settings_options(command)
 
 
-def fix_command(args: argparse.Namespace) -> str:
+def fix_command(args: argparse.Namespace, settings: Settings | None = None) -> str:
     """The one command that brings the checked folder back in sync."""
-    options = [] if args.root == ROOT else ["--root", str(args.root)]
+    options = [] if args.root is None else ["--root", str(args.root)]
+    options += [] if args.config is None else ["--config", str(args.config)]
     options += [] if args.out is None else ["--out", str(args.out)]
-    return shlex.join(["python", "-m", "codegen", "generate", *options]) if options else "make generate"
+    if options or settings is None:
+        return shlex.join([*shlex.split(args.prog), "generate", *options]) if options else "make generate"
+    return settings.generate_command
 
 
-def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+def main(
+    argv: list[str] | None = None,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    prog: str = "python -m codegen",
+) -> int:
     """Run one command; its exit code means what codegen.errors says, whatever goes wrong.
 
     1 is only ever "stale": an interrupt exits 128 + the signal number, and an
     unexpected error 2 (3 if generate was writing), in one line; --verbose adds
     the traceback.
     """
-    args = parser().parse_args(argv)
+    args = parser(prog).parse_args(argv)
+    args.prog = prog
     try:
         with interrupts_raised():
+            try:
+                settings = settings_of(args)
+            except InputError as error:
+                return print_problems(error, stderr)
             if args.command in TABLE_TOOLS:
-                return TABLE_TOOLS[args.command](args, stdout, stderr)
-            return generate_or_check(args, stdout, stderr)
+                return TABLE_TOOLS[args.command](args, settings, stdout, stderr)
+            return generate_or_check(args, settings, stdout, stderr)
     except (KeyboardInterrupt, Interrupted) as interrupt:
         signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
         print(f"interrupted ({signal.Signals(signum).name}); no file was left half written", file=stderr)
@@ -105,14 +139,14 @@ def main(argv: list[str] | None = None, stdout: TextIO = sys.stdout, stderr: Tex
         return EXIT_WRITE_FAILED if writing else EXIT_INVALID
 
 
-def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    out_dir = args.out or args.root / OUTPUT
-    label = str(args.out) if args.out else OUTPUT.as_posix()
+def generate_or_check(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    out_dir = settings.out
+    label = str(args.out) if args.out else settings.out_label
     try:
-        files = build(args.root, cache="off" if args.no_cache else CACHE_USE[args.command])
+        files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command])
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
-            return report_staleness(compare(files, out_dir, label), label, args, stdout, stderr, len(files))
+            return report_staleness(compare(files, out_dir, label), label, fix_command(args, settings), stdout, stderr, len(files))
         result = write_package(files, out_dir, label)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
@@ -131,15 +165,13 @@ def generate_or_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     return EXIT_OK
 
 
-def report_staleness(
-    stale: Staleness, label: str, args: argparse.Namespace, stdout: TextIO, stderr: TextIO, count: int
-) -> int:
+def report_staleness(stale: Staleness, label: str, command: str, stdout: TextIO, stderr: TextIO, count: int) -> int:
     if not stale:
         print(f"{label} is up to date ({count} files)", file=stdout)
         return EXIT_OK
     stdout.writelines(stale.diff)
     stdout.flush()
-    fix = f"to fix it run: {fix_command(args)}"
+    fix = f"to fix it run: {command}"
     if stale.foreign:
         fix = f"move the foreign files out of it, then {fix}"
     print(f"{label} is stale ({stale.summary()}); {fix}", file=stderr)
@@ -155,7 +187,7 @@ def print_problems(error: InputError, stderr: TextIO, outcome: str = "") -> int:
     return error.exit_code
 
 
-def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+def sync_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     """Bring the tables in step with upstream; refused input writes nothing."""
     if args.config_path and args.config_auto:
         return print_problems(InputError(["give configuration_auto.py once: second PATH or --config-auto"]), stderr)
@@ -166,21 +198,21 @@ def sync_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
             upstream = installed_upstream()
         else:
             upstream = read_upstream(args.path, args.config_path or args.config_auto)
-        plan = plan_sync(upstream, args.root / TABLES, args.root)
+        plan = plan_sync(upstream, settings)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     if not args.dry_run:
-        apply_sync(plan, args.root)
+        apply_sync(plan, settings.root)
     for line in report(plan, upstream, args.dry_run):
         print(line, file=stdout)
     return EXIT_OK
 
 
-def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+def explain_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     if len(args.names) > 2:
         return print_problems(InputError(["explain takes AUTO_CLASS MODEL_TYPE, or MODEL_TYPE"]), stderr)
     try:
-        lines = explain(load_tables(args.root), args.names)
+        lines = explain(load_tables(settings), args.names)
     except InputError as error:
         return print_problems(error, stderr)
     for line in lines:
@@ -188,12 +220,17 @@ def explain_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
     return EXIT_OK
 
 
-def list_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+def list_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        stdout.write(listing(load_tables(args.root), args.format))
+        stdout.write(listing(load_tables(settings), args.format))
     except InputError as error:
         return print_problems(error, stderr)
     return EXIT_OK
 
 
 TABLE_TOOLS = {"sync": sync_command, "explain": explain_command, "list": list_command}
+
+
+def console() -> int:
+    """The `flax-auto` console script."""
+    return main(prog="flax-auto")

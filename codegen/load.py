@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,9 +121,8 @@ def duplicate_keys(text: str) -> list[tuple[int, str]]:
     return duplicates
 
 
-def read_table(path: Path, root: Path) -> TableFile:
-    """Parse one table file; TOML errors become InputError lines at their file:line."""
-    relative = path.relative_to(root).as_posix()
+def read_table(path: Path, relative: str) -> TableFile:
+    """Parse one table file, shown as `relative`; TOML errors become InputError lines at their file:line."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -152,21 +151,24 @@ def parse_table(text: str, relative: str) -> TableFile:
     return TableFile(relative, data, key_lines(text), text)
 
 
-def read_tables(tables_dir: Path, root: Path) -> list[TableFile]:
+def read_tables(tables_dir: Path, label: Callable[[Path], str]) -> list[TableFile]:
     """Parse every `*.toml` in the tables folder, in name order; report all syntax errors."""
-    files, problems = parse_tables(tables_dir, root)
+    files, problems = parse_tables(tables_dir, label)
     if problems:
         raise InputError(problems)
     return files
 
 
-def parse_tables(tables_dir: Path, root: Path) -> tuple[list[TableFile], list[str]]:
-    """The table files that parse, and the problems of those that do not (every file is tried)."""
+def parse_tables(tables_dir: Path, label: Callable[[Path], str]) -> tuple[list[TableFile], list[str]]:
+    """The table files that parse, and the problems of those that do not (every file is tried).
+
+    `label` says how a file is named in messages (codegen.settings.Settings.label).
+    """
     files: list[TableFile] = []
     problems: list[str] = []
     for path in sorted(tables_dir.glob("*.toml")):
         try:
-            files.append(read_table(path, root))
+            files.append(read_table(path, label(path)))
         except InputError as error:
             problems.extend(error.problems)
     return files, problems

@@ -103,6 +103,16 @@ class Task:
         return {e.model_type.config_class: e.model_class for e in by_config_order}
 
     @property
+    def row_sources(self) -> list[str]:
+        """The table files of the extension rows: this table's, and a user's table that adds to it."""
+        return sorted({entry.where.path for entry in self.extension_entries}, key=lambda path: path != self.source)
+
+    @property
+    def config_sources(self) -> list[str]:
+        """The config tables that this task's rows take their model types from."""
+        return sorted({entry.model_type.where.path for entry in self.entries})
+
+    @property
     def imports(self) -> list[tuple[str, list[str]]]:
         """The config and model classes this task's module imports, grouped by module."""
         pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]
@@ -117,7 +127,8 @@ class Tables:
     model_types: tuple[ModelType, ...]
     tasks: tuple[Task, ...]
     sources: tuple[str, ...]
-    upstream_transformers: str
+    upstream_transformers: str  # "" when no row of upstream's is generated
+    package: str = "flax_auto"  # the dotted name of the generated package
 
     @property
     def config_imports(self) -> list[tuple[str, list[str]]]:

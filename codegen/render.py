@@ -16,12 +16,14 @@ from pathlib import Path
 
 import jinja2
 
+from . import imports
 from .errors import InputError
-from .model import Tables
+from .model import Tables, Task
 from .ownership import MARKER
+from .settings import Settings
 from .validate import is_module_path
 
-_PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/_-]*")
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/:_*-]*")
 
 
 def _defined(value: object) -> object:
@@ -77,22 +79,22 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def header(template: str, sources: list[str]) -> str:
+def header(inputs: list[str], command: str) -> str:
     """The comment that opens every generated module: generated, from what, how to remake it.
 
     The first line is Go's one-line marker, `Code generated ... DO NOT EDIT.`, which
     editors and code review tools recognise, and which proves to the writer that
     the file is the generator's (codegen.ownership). No dates, versions or absolute paths.
     """
-    inputs = ", ".join([f"templates/{template}", *sources]) + "."
+    listed = ", ".join(inputs) + "."
     lines = [
-        *textwrap.wrap(inputs, width=86, initial_indent="Inputs: ", subsequent_indent="  ", break_on_hyphens=False),
-        "To change it, edit those inputs and run `make generate`.",
+        *textwrap.wrap(listed, width=86, initial_indent="Inputs: ", subsequent_indent="  ", break_on_hyphens=False),
+        f"To change it, edit those inputs and run `{command}`.",
     ]
     return MARKER + "".join(f"# {line}\n" for line in lines)
 
 
-def _template_error(template: str, error: Exception) -> InputError:
+def _template_error(template: str, error: Exception, label: str) -> InputError:
     """Point at the template line where rendering failed."""
     line, name = None, template
     if isinstance(error, jinja2.TemplateSyntaxError):
@@ -101,30 +103,102 @@ def _template_error(template: str, error: Exception) -> InputError:
         frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".jinja")]
         if frames:
             name, line = Path(frames[-1].filename).name, frames[-1].lineno
-    return InputError([f"templates/{name}:{line or 1}: {type(error).__name__}: {error}"])
+    return InputError([f"{label.rsplit('/', 1)[0]}/{name}:{line or 1}: {type(error).__name__}: {error}"])
 
 
-def render_template(env: jinja2.Environment, template: str, sources: list[str], **context: object) -> str:
-    try:
-        body = env.get_template(template).render(**context)
-    except Exception as error:  # any failure of a template is bad input, reported at its line
-        raise _template_error(template, error) from None
-    return header(template, sources) + body
+class Renderer:
+    """Renders one package: the templates with the run's settings, the runtime modules copied."""
+
+    def __init__(self, tables: Tables, settings: Settings) -> None:
+        self.tables = tables
+        self.settings = settings
+        self.env = environment(settings.templates)
+        self.first_party = imports.first_party_of(tables.package, settings.source_paths)
+
+    def template(self, template: str, sources: list[str], **context: object) -> str:
+        label = self.settings.label(self.settings.templates / template)
+        try:
+            body = self.env.get_template(template).render(package=self.tables.package, **context)
+        except Exception as error:  # any failure of a template is bad input, reported at its line
+            raise _template_error(template, error, label) from None
+        return header([label, *sources], self.settings.generate_command) + body
+
+    def sections(self, pairs: list[tuple[str, str]]) -> list[list[imports.Group]]:
+        return imports.sections(pairs, self.first_party)
+
+    def runtime(self) -> dict[str, str]:
+        """Our own runtime modules, verbatim behind the header: real Python, linted and type-checked as such."""
+        files: dict[str, str] = {}
+        for path in sorted(self.settings.runtime.glob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            files[path.name] = header([self.settings.label(path)], self.settings.generate_command) + text
+        return files
+
+    def task(self, task: Task, config_table: str) -> str:
+        package = self.tables.package
+        pairs = [
+            ("transformers.configuration_utils", "PretrainedConfig"),
+            ("transformers.modeling_flax_utils", "FlaxPreTrainedModel"),
+            (f"{package}._auto", "AutoModelClass"),
+            (f"{package}._auto", "ModelMapping"),
+            (f"{package}.configs", "CONFIG_MAPPING"),
+        ]
+        pairs += [(entry.model_type.config_module, entry.model_type.config_class) for entry in task.entries]
+        pairs += [(entry.model_module, entry.model_class) for entry in task.entries]
+        return self.template(
+            "task.py.jinja",
+            [task.source, config_table],
+            task=task,
+            upstream=self.tables.upstream_transformers,
+            imports=self.sections(pairs),
+        )
+
+    def configs(self, config_table: str) -> str:
+        pairs = [
+            ("transformers.configuration_utils", "PretrainedConfig"),
+            (f"{self.tables.package}._auto", "ConfigTable"),
+        ]
+        pairs += [(model_type.config_module, model_type.config_class) for model_type in self.tables.model_types]
+        return self.template("configs.py.jinja", [config_table], tables=self.tables, imports=self.sections(pairs))
+
+    def init(self, every_table: str) -> str:
+        package = self.tables.package
+        pairs = [(f"{package}._auto", name) for name in ("AutoModelClass", "ModelMapping")]
+        pairs += [
+            (f"{package}.configs", name)
+            for name in (
+                "CONFIG_MAPPING",
+                "CONFIG_MAPPING_NAMES",
+                "UPSTREAM_TRANSFORMERS_VERSION",
+                "config_class_for",
+                "config_from_pretrained",
+                "register_config",
+            )
+        ]
+        for task in self.tables.tasks:
+            pairs += [(f"{package}.{task.module}", name) for name in _task_names(task)]
+        exported = [name for _, name in pairs]
+        return self.template(
+            "__init__.py.jinja", [every_table], tables=self.tables, imports=self.sections(pairs), exported=exported
+        )
 
 
-def render(tables: Tables, templates_dir: Path) -> dict[str, str]:
-    """Every file of the package, by path inside flax_auto/, before formatting."""
-    env = environment(templates_dir)
-    config_table = next(source for source in tables.sources if source.endswith("/configs.toml"))
-    every_table = f"{config_table.rsplit('/', 1)[0]}/*.toml"
+def _task_names(task: Task) -> list[str]:
+    return [task.mapping, task.mapping_names, task.auto_class, task.dispatch]
+
+
+def render(tables: Tables, settings: Settings) -> dict[str, str]:
+    """Every file of the package, by path inside the package folder, before formatting."""
+    renderer = Renderer(tables, settings)
+    config_table = next(source for source in tables.sources if source.endswith("configs.toml"))
+    tables_folders = sorted({source.rsplit("/", 1)[0] for source in tables.sources})
+    every_table = ", ".join(f"{folder}/*.toml" for folder in tables_folders)
     files = {
-        "__init__.py": render_template(env, "__init__.py.jinja", [every_table], tables=tables),
-        "_auto.py": render_template(env, "_auto.py.jinja", []),
-        "configs.py": render_template(env, "configs.py.jinja", [config_table], tables=tables),
+        "__init__.py": renderer.init(every_table),
+        **renderer.runtime(),
+        "configs.py": renderer.configs(config_table),
         "py.typed": "",
     }
     for task in tables.tasks:
-        files[f"{task.module}.py"] = render_template(
-            env, "task.py.jinja", [task.source, config_table], task=task, upstream=tables.upstream_transformers
-        )
+        files[f"{task.module}.py"] = renderer.task(task, config_table)
     return files

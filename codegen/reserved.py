@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-from pathlib import Path
+from dataclasses import replace
 
 from .errors import Location
 from .model import Entry, ModelType, Tables, Task
 from .render import render
+from .settings import Settings
 from .sources import bound_names
 
 _WHERE = Location("probe", 1)
@@ -43,7 +44,7 @@ PROBE_NAMES = frozenset(
 )
 
 
-def reserved_names(templates_dir: Path) -> dict[str, str]:
+def reserved_names(settings: Settings) -> dict[str, str]:
     """Every name a table must not use -> the generated module that uses it first.
 
     That is: what each module binds at its top level or in a class body
@@ -51,15 +52,16 @@ def reserved_names(templates_dir: Path) -> dict[str, str]:
     package's own module names (`_auto`, `configs`). Locals of functions are
     not: a global of the same name never reaches them.
     """
-    modules = render(PROBE, templates_dir)
+    package = settings.package
+    modules = render(replace(PROBE, package=package), settings)
     reserved: dict[str, str] = {}
     for file_name, text in modules.items():
         if not file_name.endswith(".py"):
             continue
         module = file_name.removesuffix(".py")
-        label = "every task module" if module == _PROBE_TASK.module else f"flax_auto/{file_name}"
+        label = "every task module" if module == _PROBE_TASK.module else f"{package}/{file_name}"
         if module not in PROBE_NAMES:
-            reserved.setdefault(module, f"flax_auto (its module {file_name})")
+            reserved.setdefault(module, f"{package} (its module {file_name})")
         try:
             tree = ast.parse(text)
         except SyntaxError:  # a broken template: formatting reports it, at its line, for the real tables

@@ -1,10 +1,13 @@
-"""Does a module define a class? Answered from its source, found on sys.path, never imported.
+"""Does a module define a class? Answered from its source, never imported.
 
 A table row may name any module. The generator must not import it (its own
 venv has no transformers, and importing runs code), so the module's file is
-located by walking the sys.path entries for the dotted path (find_spec would
-import the parent packages) and read with `ast`. Where no file is found, or
-it does not parse, nothing is claimed.
+located by walking the configured source paths, then sys.path, for the
+dotted path (find_spec would import the parent packages) and read with `ast`.
+A module a row names itself (`module`, `models`) must be found and must
+visibly define the class; transformers' own modules are checked where the
+generator's environment has transformers' sources (sync keeps those rows in
+step with upstream otherwise).
 """
 
 from __future__ import annotations
@@ -12,23 +15,24 @@ from __future__ import annotations
 import ast
 import functools
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
-def find_source(module: str) -> Path | None:
-    """The `.py` file of a dotted module path on sys.path, or None."""
+def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
+    """The `.py` file of a dotted module path on the given paths or sys.path, or None."""
     parts = module.split(".")
-    for entry in sys.path:
-        base = Path(entry or ".").joinpath(*parts)
+    for entry in [*paths, *(Path(entry or ".") for entry in sys.path)]:
+        base = entry.joinpath(*parts)
         for candidate in (base.parent / f"{parts[-1]}.py", base / "__init__.py"):
             if candidate.is_file():
                 return candidate
     return None
 
 
-def defined_names(module: str) -> frozenset[str] | None:
+def defined_names(module: str, paths: Sequence[Path] = ()) -> frozenset[str] | None:
     """Every name the module's source binds at its top level, or None when no source is found."""
-    path = find_source(module)
+    path = find_source(module, paths)
     if path is None:
         return None
     return _names_in(path, path.stat().st_mtime_ns)
@@ -77,4 +81,19 @@ def undefined_class(module: str, name: str) -> bool:
     """True only when the module's source is found and does not bind `name`."""
     names = defined_names(module)
     return names is not None and name not in names
+
+
+def missing_class(module: str, name: str, what: str, paths: Sequence[Path], label: Callable[[Path], str]) -> str | None:
+    """Why a module a row names cannot be shown to define `name`, or None when it does."""
+    path = find_source(module, paths)
+    if path is None:
+        searched = ", ".join(label(folder) for folder in paths) or "no source-paths set"
+        return f"module {module} not found on the source paths ({searched}) nor on the generator's sys.path"
+    names = _names_in(path, path.stat().st_mtime_ns)
+    if names is None:
+        return (
+            f"{label(path)} does not parse, or binds names through `import *` or a module __getattr__, "
+            f"so it cannot be shown to define the {what}"
+        )
+    return None if name in names else f"{module} does not define the {what}"
 

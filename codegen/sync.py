@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import TEMPLATES
 from .errors import InputError, Location
 from .load import parse_table, read_tables
 from .model import ModelType, Tables, Task
 from .reserved import reserved_names
+from .settings import Settings
 from .tableedit import rewrite_rows, toml_string
 from .upstream import (
     CONFIG_MAPPING,
@@ -127,10 +127,11 @@ class Plan:
         return sum(len(file.changes) for file in self.files)
 
 
-def plan_sync(upstream: Upstream, tables_dir: Path, root: Path) -> Plan:
-    """The change that brings the tables under tables_dir to upstream; raises InputError if refused."""
-    table_files = read_tables(tables_dir, root)
-    reserved = reserved_names(root / TEMPLATES)
+def plan_sync(upstream: Upstream, settings: Settings) -> Plan:
+    """The change that brings flax-auto's own tables to upstream; raises InputError if refused."""
+    tables_dir, root = settings.upstream_tables, settings.root
+    table_files = read_tables(tables_dir, settings.label)
+    reserved = reserved_names(settings)
     try:
         current = validate(table_files, reserved)
     except InputError as error:

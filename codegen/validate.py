@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeGuard, cast
 
 from .errors import InputError, Location
 from .load import TableFile
 from .model import Entry, ModelType, Origin, Tables, Task
-from .sources import undefined_class
+from .sources import missing_class
 
 CONFIG_TABLE = "configs.toml"
 RESERVED_MODULES = frozenset({"configs"})
@@ -75,38 +77,115 @@ class _Problems:
         return [line for _, line in sorted(self.found, key=lambda found: found[0])]
 
 
-def validate(files: list[TableFile], reserved: Mapping[str, str] | None = None) -> Tables:
+def validate(
+    files: list[TableFile],
+    reserved: Mapping[str, str] | None = None,
+    own: Sequence[TableFile] = (),
+    package: str = "flax_auto",
+    source_paths: Sequence[Path] = (),
+    label: Callable[[Path], str] = Path.as_posix,
+) -> Tables:
     """Build Tables from the parsed files, or raise InputError listing every problem.
 
+    `files` are flax-auto's tables (upstream's rows and ours, maybe a chosen
+    part), `own` a user's: its config table adds model types in
+    `[extension]`, and a task table whose auto_class is one of flax-auto's
+    adds its rows to that auto class (any other is an auto class of its own).
     `reserved` maps the names the generated package already uses to where
     (codegen.reserved); a table may not use one for a class, mapping or module.
     """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
+    own_by_name = {file.path.rsplit("/", 1)[-1]: file for file in own}
     config_file = by_name.get(CONFIG_TABLE)
-    if config_file is None:
+    if config_file is None and (files or CONFIG_TABLE not in own_by_name):
         raise InputError([f"{CONFIG_TABLE}: the config table is missing"])
-    model_types = _model_types(config_file, problems)
-    upstream_transformers = _upstream_version(config_file, problems)
-    tasks = [
-        _task(file, model_types, problems)
-        for name, file in by_name.items()
-        if name != CONFIG_TABLE
-    ]
+    model_types = _model_types(config_file, problems) if config_file else {}
+    upstream_transformers = _upstream_version(config_file, problems) if config_file else ""
+    if CONFIG_TABLE in own_by_name:
+        _own_model_types(own_by_name[CONFIG_TABLE], model_types, problems)
+    tasks = [_task(file, model_types, problems) for name, file in by_name.items() if name != CONFIG_TABLE]
+    own_tasks = [_own_task(file, model_types, problems) for name, file in own_by_name.items() if name != CONFIG_TABLE]
+    tasks = _merge_tasks(tasks, own_tasks, problems)
     if not tasks:
-        problems.add(config_file.where(), "no task tables next to the config table")
+        problems.add((config_file or own_by_name[CONFIG_TABLE]).where(), "no task tables next to the config table")
     valid = [model_type for model_type in model_types.values() if model_type is not None]
-    _check_collisions(valid, tasks, problems)
-    _check_named_modules(valid, tasks, problems)
-    _check_reserved(valid, tasks, by_name, reserved or {}, problems)
+    every_file = {file.path: file for file in (*files, *own)}
+    _check_collisions(valid, tasks, package, problems)
+    _check_named_modules(valid, tasks, source_paths, label, problems)
+    _check_reserved(valid, tasks, every_file, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)
     return Tables(
         model_types=tuple(valid),
         tasks=tuple(tasks),
-        sources=tuple(file.path for file in files),
+        sources=tuple(file.path for file in (*files, *own)),
         upstream_transformers=upstream_transformers,
+        package=package,
     )
+
+
+def _own_model_types(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> None:
+    """A user's config table: model types of their own, in `[extension]`, beside flax-auto's."""
+    _check_keys(file, "", file.data, set(), {"extension"}, problems)
+    rows = _table(file.data.get("extension", {}))
+    if rows is None:
+        problems.add(file.where("extension"), "[extension] must be a table")
+        return
+    for name, value in rows.items():
+        where = file.where("extension", name)
+        if name in model_types:
+            theirs = model_types[name]
+            at = f" at {theirs.where}" if theirs else ""
+            problems.add(where, f"model_type already in flax-auto's config table{at}, pick another name", name)
+            continue
+        model_types[name] = _model_type(name, value, where, "extension", problems)
+
+
+def _own_task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
+    """A user's task table: `[task]` and `[extension]` rows; `[models]` is upstream's and comes with flax-auto."""
+    if "models" in file.data:
+        problems.add(file.where("models"), "[models] holds upstream's rows, which come with flax-auto: put your rows in [extension]")
+    return _task(file, model_types, problems)
+
+
+def _merge_tasks(tasks: list[Task], own: list[Task], problems: _Problems) -> list[Task]:
+    """A user's task whose auto_class is one of flax-auto's adds its rows there; any other is a task of its own."""
+    merged = {task.auto_class: task for task in tasks}
+    modules = {task.module: task for task in tasks}
+    for task in own:
+        theirs = merged.get(task.auto_class)
+        if theirs is None:
+            clash = modules.get(task.module)
+            if clash is not None:
+                problems.add(
+                    Location(task.source, 1),
+                    f"table file name is the module of flax-auto's {clash.auto_class} ({clash.source}); "
+                    "name the file after that table to add rows to it, or pick another name",
+                    task.module,
+                )
+                continue
+            merged[task.auto_class] = modules[task.module] = task
+            continue
+        if (task.mapping, task.head_doc) != (theirs.mapping, theirs.head_doc):
+            problems.add(
+                Location(task.source, 1),
+                f"[task] adds to flax-auto's {theirs.auto_class} ({theirs.source}): give its mapping "
+                f"{theirs.mapping!r} and head_doc {theirs.head_doc!r}",
+            )
+        names = {entry.model_type.name: entry for entry in theirs.entries}
+        entries = list(theirs.entries)
+        for entry in task.entries:
+            if entry.model_type.name in names:
+                problems.add(
+                    entry.where,
+                    f"model_type already served by {theirs.auto_class} at {names[entry.model_type.name].where}",
+                    entry.model_type.name,
+                )
+            else:
+                entries.append(entry)
+        merged[task.auto_class] = replace(theirs, entries=tuple(entries))
+    return sorted(merged.values(), key=lambda task: task.module)
 
 
 def _check_keys(
@@ -241,7 +320,7 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
     return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path, origin)
 
 
-def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
+def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: str, problems: _Problems) -> None:
     """One name, one class: a name imported from two modules, or defined twice, is an error."""
     origin: dict[str, tuple[str, Location]] = {}
 
@@ -257,22 +336,32 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], problems:
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
         source = Location(task.source, 1)
-        claim(task.auto_class, f"flax_auto.{task.module}", source)
-        claim(task.mapping, f"flax_auto.{task.module}", source)
-        claim(task.mapping_names, f"flax_auto.{task.module}", source)
-        claim(task.dispatch, f"flax_auto.{task.module}", source)
+        claim(task.auto_class, f"{package}.{task.module}", source)
+        claim(task.mapping, f"{package}.{task.module}", source)
+        claim(task.mapping_names, f"{package}.{task.module}", source)
+        claim(task.dispatch, f"{package}.{task.module}", source)
 
 
-def _check_named_modules(model_types: list[ModelType], tasks: list[Task], problems: _Problems) -> None:
-    """A class that a row's own `module` / `models` cannot define, where that source is found."""
+def _check_named_modules(
+    model_types: list[ModelType],
+    tasks: list[Task],
+    source_paths: Sequence[Path],
+    label: Callable[[Path], str],
+    problems: _Problems,
+) -> None:
+    """Every class that a row's own `module` / `models` names must be found there, never assumed."""
     for model_type in model_types:
-        if model_type.module and undefined_class(model_type.module, model_type.config_class):
-            problems.add(model_type.where, f"{model_type.module} does not define the config class", model_type.config_class)
+        if model_type.module:
+            why = missing_class(model_type.module, model_type.config_class, "config class", source_paths, label)
+            if why:
+                problems.add(model_type.where, why, model_type.config_class)
     for task in tasks:
         for entry in task.entries:
             models = entry.model_type.models
-            if models and undefined_class(models, entry.model_class):
-                problems.add(entry.where, f"{models} does not define the model class", entry.model_class)
+            if models:
+                why = missing_class(models, entry.model_class, "model class", source_paths, label)
+                if why:
+                    problems.add(entry.where, why, entry.model_class)
 
 
 def _check_reserved(
@@ -285,7 +374,7 @@ def _check_reserved(
     """No class, mapping, dispatch function or task module named after one the package already uses."""
     named: list[tuple[Location, str, str]] = [(m.where, "config class", m.config_class) for m in model_types]
     for task in tasks:
-        file = files[task.source.rsplit("/", 1)[-1]]
+        file = files[task.source]
         named += [(entry.where, "model class", entry.model_class) for entry in task.entries]
         named += [
             (file.where("task", "auto_class"), "auto_class", task.auto_class),

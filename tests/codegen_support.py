@@ -11,7 +11,7 @@ from codegen.cli import main
 from codegen.ownership import MARKER
 
 COMMITTED = ROOT / OUTPUT
-INPUTS = ("codegen/tables", "templates")
+INPUTS = ("codegen/tables", "codegen/runtime", "templates")
 
 
 def copy_project(root: Path, parts: tuple[str, ...] = (*INPUTS, OUTPUT.as_posix())) -> Path:

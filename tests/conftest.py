@@ -26,10 +26,15 @@ def restore_registrations() -> Iterator[None]:
     ours = [getattr(flax_auto, task.mapping) for task in TABLES.tasks]
     upstream_classes = [auto_class(task.auto_class) for task in TABLES.tasks]
     theirs = [upstream._model_mapping._extra_content for upstream in upstream_classes if upstream is not None]
-    tables = [*ours, *(mapping.model_types for mapping in ours), *(mapping.config_classes for mapping in ours), *theirs]
-    tables += [flax_auto.CONFIG_MAPPING, flax_auto.CONFIG_MAPPING_NAMES, UPSTREAM_CONFIGS._extra_content]
-    saved = [dict(table) for table in tables]
+    theirs.append(UPSTREAM_CONFIGS._extra_content)
+    # flax_auto's registries are read-only; each holds its rows in one attribute that register() replaces.
+    saved_rows = [mapping.rows for mapping in ours]
+    saved_configs = flax_auto.CONFIG_MAPPING._classes  # pyright: ignore[reportPrivateUsage]
+    saved = [dict(table) for table in theirs]
     yield
-    for table, content in zip(tables, saved, strict=True):
+    for mapping, rows in zip(ours, saved_rows, strict=True):
+        mapping.rows = rows
+    flax_auto.CONFIG_MAPPING._classes = saved_configs  # pyright: ignore[reportPrivateUsage]
+    for table, content in zip(theirs, saved, strict=True):
         table.clear()
         table.update(content)

@@ -281,9 +281,9 @@ def template_makes_a_bad_call(root: Path) -> list[str]:
 
 
 def template_is_a_folder(root: Path) -> list[str]:
-    (root / "templates" / "_auto.py.jinja").unlink()
-    (root / "templates" / "_auto.py.jinja").mkdir()
-    return [f"templates/_auto.py.jinja:1: TemplateNotFound: '_auto.py.jinja' not found in search path: '{root / 'templates'}'"]
+    (root / "templates" / "configs.py.jinja").unlink()
+    (root / "templates" / "configs.py.jinja").mkdir()
+    return [f"templates/configs.py.jinja:1: TemplateNotFound: 'configs.py.jinja' not found in search path: '{root / 'templates'}'"]
 
 
 def table_is_a_folder(root: Path) -> list[str]:
@@ -398,9 +398,9 @@ def test_bad_output_of_one_module_names_it_and_writes_nothing(project: Path, pyt
 
 
 def test_a_name_a_template_starts_to_use_is_reserved_without_a_list_to_update(tmp_path: Path) -> None:
-    """The reserved names come from the rendered templates, so a new helper is reserved at once."""
+    """The reserved names come from the rendered package, so a new runtime helper is reserved at once."""
     root = copy_project(tmp_path / "project")
-    edit(root / "templates" / "_auto.py.jinja", "HUB_KWARGS = (", "def shiny_new_helper() -> None: ...\n\n\nHUB_KWARGS = (")
+    edit(root / "codegen" / "runtime" / "_auto.py", "HUB_KWARGS = (", "def shiny_new_helper() -> None: ...\n\n\nHUB_KWARGS = (")
     table = root / TABLES / "causal_lm.toml"
     edit(table, 'bert = "FlaxBertForCausalLM"', 'bert = "shiny_new_helper"')
     code, _, stderr = run("generate", "--root", str(root))

@@ -82,7 +82,7 @@ def test_a_subclass_of_a_supported_config_is_told_to_register_not_did_you_mean_t
 
 
 def test_the_closest_match_is_never_the_name_given() -> None:
-    from flax_auto.configs import closest
+    from flax_auto._auto import closest
 
     assert closest("gpt2", ["gpt2", "gptj"]) == " Did you mean 'gptj'?"
     assert closest("gpt2", ["gpt2"]) == ""

@@ -16,7 +16,7 @@ from codegen_support import (
     run,
 )
 
-from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables
+from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
 from codegen.formatter import cache_key, cached, format_module
 from codegen.render import render
 
@@ -24,7 +24,7 @@ OUT = OUTPUT.as_posix()
 
 
 def rendered_modules(root: Path) -> dict[str, str]:
-    return {name: text for name, text in render(load_tables(root), root / "templates").items() if name.endswith(".py")}
+    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
 
 
 def test_the_cache_holds_blacks_output_for_each_module_and_nothing_else(tmp_path: Path) -> None:

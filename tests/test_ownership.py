@@ -55,7 +55,7 @@ def test_out_at_a_folder_that_is_not_a_flax_auto_package_is_refused_and_every_by
     code, stdout, stderr = run("generate", "--out", str(folder))
 
     assert (code, stdout) == (2, "")
-    assert stderr.startswith(f"{folder}: not a flax_auto package (no file in it carries the header ")
+    assert stderr.startswith(f"{folder}: not a generated package (no file in it carries the header ")
     assert stderr.endswith("1 error(s); nothing was written\n")
     assert snapshot(tmp_path) == before
     assert run("check", "--out", str(folder)) == (2, "", stderr)

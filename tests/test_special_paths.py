@@ -15,7 +15,7 @@ from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
 from transformers.models.clip.modeling_flax_clip import FlaxCLIPTextModel
 
 import flax_auto
-from flax_auto import AutoModelClass, ModelMapping
+from flax_auto import CONFIG_MAPPING, AutoModelClass, ModelMapping
 
 REMOTE = r"FlaxAutoModel does not load remote code .* call FlaxAutoModel\.register\(config_class, model_class\)"
 
@@ -80,7 +80,7 @@ def test_a_text_model_under_a_composite_config_gets_the_text_config_like_upstrea
     """A CLIP config.json with the weights of FlaxCLIPTextModel: both load the text model, given CLIPTextConfig."""
 
     class TextTowerAuto(AutoModelClass):
-        _model_mapping = ModelMapping("TextTowerAuto", {"clip": (CLIPConfig, FlaxCLIPTextModel)})
+        _model_mapping = ModelMapping("TextTowerAuto", CONFIG_MAPPING, {"clip": (CLIPConfig, FlaxCLIPTextModel)})
 
     class UpstreamTextTowerAuto(_BaseAutoModelClass):
         _model_mapping = _LazyAutoMapping(CONFIG_MAPPING_NAMES, OrderedDict([("clip", "FlaxCLIPTextModel")]))

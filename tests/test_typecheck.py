@@ -41,7 +41,7 @@ def test_pyright_strict_reports_no_error_and_every_inferred_type_is_right() -> N
     assert errors == [], "\n".join(errors)
     assert result.returncode == 0, result.stderr
     # Everything in scope was read: the generator, the whole package and the cases.
-    expected = len(list((ROOT / "codegen").glob("*.py"))) + len(list((ROOT / OUTPUT).glob("*.py"))) + 1
+    expected = len(list((ROOT / "codegen").glob("**/*.py"))) + len(list((ROOT / OUTPUT).glob("*.py"))) + 1
     assert report["summary"]["filesAnalyzed"] == expected
 
 

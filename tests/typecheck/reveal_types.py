@@ -9,6 +9,7 @@ accepted them would fail too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
@@ -149,7 +150,7 @@ assert_type(FlaxAutoModelForCausalLM.from_config(T5Config()), FlaxPreTrainedMode
 
 # The upstream names keep their types.
 assert_type(FLAX_MODEL_FOR_CAUSAL_LM_MAPPING, ModelMapping)
-assert_type(FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES, dict[str, str])
+assert_type(FLAX_MODEL_FOR_CAUSAL_LM_MAPPING_NAMES, Mapping[str, str])
 assert_type(FLAX_MODEL_FOR_CAUSAL_LM_MAPPING[GPT2Config], type[FlaxPreTrainedModel])
 
 # Must be errors: the inferred type is the concrete class, not the base or a sibling ...
