@@ -419,7 +419,7 @@ def test_the_pre_commit_hook_of_this_repository_fails_a_stale_package_with_the_d
 ) -> None:
     """`pre-commit try-repo` clones this repository at HEAD and installs it as pre-commit installs hooks."""
     module = acme / PACKAGE / "text_scoring.py"
-    edit(module, "text scoring", "TEXT SCORING")
+    module.write_text(module.read_text(encoding="utf-8").replace("text scoring", "TEXT SCORING", 1), encoding="utf-8")
     env = clean_env(venv) | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "PIP_NO_COMPILE": "1"}
     env["PATH"] = env["PATH"].split(os.pathsep, 1)[1]  # the hook's own env, not Acme's venv, runs flax-auto
     env.pop("VIRTUAL_ENV")
