@@ -36,12 +36,14 @@ def main(command: str, root: Path, out: Path) -> dict[str, float]:
     from codegen.check import compare
     from codegen.formatter import format_module
     from codegen.render import render
+    from codegen.settings import checkout_settings
     from codegen.write import write_package
 
     watch.done("import codegen")
-    tables = load_tables(root)
+    settings = checkout_settings(root)
+    tables = load_tables(settings)
     watch.done("load")
-    rendered = render(tables, root / "templates")
+    rendered = render(tables, settings)
     watch.done("render")
     files = {
         name: format_module(name, text) if name.endswith(".py") else text for name, text in rendered.items()
