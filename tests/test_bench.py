@@ -84,6 +84,14 @@ def test_the_subset_package_serves_its_three_model_types_and_its_floor_imports_t
     assert subset.upstream_script(chosen).count("(FlaxAutoModel") == len(chosen)
 
 
+def test_the_warm_bench_races_exactly_the_auto_classes_upstream_has_too() -> None:
+    from bench import warm
+
+    classes = warm.auto_classes()
+    assert {cls.__name__ for cls in classes} == {task.auto_class for task in TABLES.tasks if task.origin == "upstream"}
+    assert all(warm.upstream_mapping(cls) for cls in classes)
+
+
 def test_stage_timing_covers_the_whole_pipeline_and_writes_nothing_in_check_mode() -> None:
     out = ROOT / OUTPUT
     before = {path: path.stat().st_mtime_ns for path in out.glob("*.py")}
