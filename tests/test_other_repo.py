@@ -189,6 +189,11 @@ def package_files(repo: Path) -> dict[str, str]:
     }
 
 
+def header(text: str) -> str:
+    """The comment lines a generated module starts with, as one line."""
+    return " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#") or not line)
+
+
 def test_the_wheel_installs_the_console_script_and_the_generator_under_a_name_of_its_own(venv: Path) -> None:
     help_text = flax_auto(venv, venv, "--help")
     assert help_text.returncode == 0, help_text.stderr
@@ -242,6 +247,15 @@ def test_generate_writes_acmes_package_naming_acme_and_a_second_run_writes_nothi
     # Only the chosen rows: upstream's causal-LM table has bert too, upstream's model table gpt2.
     assert "FlaxBertForCausalLM" not in files["causal_lm.py"]
     assert "FlaxGPT2Model" not in files["model.py"]
+
+    # Each header names the inputs of the module, Acme's tables among them where they hold its rows.
+    for name, inputs in {
+        "configs.py": ["tables/configs.toml"],
+        "causal_lm.py": ["tables/acme_causal_lm.toml", "tables/configs.toml"],
+        "text_scoring.py": ["tables/text_scoring.toml", "tables/configs.toml"],
+    }.items():
+        named = re.findall(r"(?<![\w:/-])tables/[\w*]+\.toml", header(files[name]))
+        assert set(inputs) <= set(named), f"{name}: {header(files[name])}"
 
     again = flax_auto(venv, repo, "generate")
     assert again.returncode == 0, again.stderr
@@ -325,6 +339,18 @@ def test_ruff_and_isort_with_the_black_profile_accept_the_generated_package(
             [sys.executable, "-m", *tool, PACKAGE.as_posix()], cwd=repo, capture_output=True, text=True, timeout=120
         )
         assert result.returncode == 0, f"{tool[0]}:\n{result.stdout}{result.stderr}"
+
+
+def test_explain_and_list_show_acmes_rows_in_acmes_package(acme: Path, venv: Path) -> None:
+    explained = flax_auto(venv, acme, "explain", "FlaxAutoModelForCausalLM", "acme")
+    assert explained.returncode == 0, explained.stderr
+    number = line_of(acme / "tables" / "acme_causal_lm.toml", "acme = ")
+    for text in ("FlaxAcmeForCausalLM", "acme.modeling_flax_acme", f"tables/acme_causal_lm.toml:{number}", "acme.auto.causal_lm"):
+        assert text in explained.stdout, explained.stdout
+    assert not FLAX_AUTO.search(explained.stdout), explained.stdout
+    listed = flax_auto(venv, acme, "list", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert {task["auto_class"]: task["models"] for task in json.loads(listed.stdout)["tasks"]} == ROWS
 
 
 def test_check_says_up_to_date_from_any_folder_of_the_repo_and_with_config(acme: Path, venv: Path, tmp_path: Path) -> None:
