@@ -446,7 +446,12 @@ def test_the_pre_commit_hook_of_this_repository_fails_a_stale_package_with_the_d
     """`pre-commit try-repo` clones this repository at HEAD and installs it as pre-commit installs hooks."""
     module = acme / PACKAGE / "text_scoring.py"
     module.write_text(module.read_text(encoding="utf-8").replace("text scoring", "TEXT SCORING", 1), encoding="utf-8")
-    env = clean_env(venv) | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "PIP_NO_COMPILE": "1"}
+    # The hook's pip resolves the suite's own versions (and skips compiling them): faster, and the same every run.
+    env = clean_env(venv) | {
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+        "PIP_NO_COMPILE": "1",
+        "PIP_CONSTRAINT": str(ROOT / "constraints.txt"),
+    }
     env["PATH"] = env["PATH"].split(os.pathsep, 1)[1]  # the hook's own env, not Acme's venv, runs flax-auto
     env.pop("VIRTUAL_ENV")
     result = subprocess.run(
@@ -461,3 +466,29 @@ def test_the_pre_commit_hook_of_this_repository_fails_a_stale_package_with_the_d
     headers = [line for line in output.splitlines() if line.startswith(("--- ", "+++ "))]
     assert len(headers) == 2 and all(f"{PACKAGE.as_posix()}/text_scoring.py" in line for line in headers), output
     assert "flax-auto generate" in output, output
+
+
+def readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("\n## Use the build step in your own repository\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readmes_worked_example_is_the_repository_this_test_runs() -> None:
+    """Each TOML block of the README's example is, comments aside, the file of tests/other_repo it names."""
+    blocks = re.findall(r"```toml\n(.*?)```", readme_section(), re.DOTALL)
+    shown: dict[str, list[str]] = {}
+    for block in blocks:
+        name = ""
+        for line in block.splitlines():
+            if match := re.fullmatch(r"# ((?:tables/)?[\w.]+\.toml)(?::.*)?", line):
+                name = match[1]
+            elif line and not line.startswith("#"):
+                shown.setdefault(name, []).append(line)
+    assert set(shown) == {"pyproject.toml", "tables/configs.toml", "tables/acme_causal_lm.toml", "tables/text_scoring.toml"}
+    for name, lines in shown.items():
+        actual = [line for line in (EXAMPLE / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+        if name == "pyproject.toml":  # the README shows [tool.flax-auto] only
+            start = actual.index("[tool.flax-auto]")
+            actual = actual[start : start + len(lines)]
+        assert lines == actual, name
+    assert f"- id: {HOOK_ID}" in readme_section()
