@@ -150,6 +150,9 @@ def run_rounds(bodies: dict[str, tuple[str, int]]) -> dict[str, list[dict]]:
 
 
 def measure(mappings: list[str]) -> tuple[list[Section], dict[str, Summary]]:
+    from bench.subset import compile_package
+
+    compile_package(PACKAGE)  # as the floor's site-packages are
     bodies, task_modules, package_modules = scenarios(mappings)
     measured: dict[str, Summary] = {}
     for name, results in run_rounds(bodies).items():

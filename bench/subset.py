@@ -10,6 +10,7 @@ written out directly), and beside the full `import flax_auto` for reference.
 
 from __future__ import annotations
 
+import compileall
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.processes import PACKAGE as FLAX_AUTO
 from bench.processes import external_imports, run_script
 from bench.report import Section
 from bench.stats import Summary, paired_ratio, ratio, times
@@ -62,6 +64,16 @@ def generate(folder: Path, chosen: list[tuple[str, str, str, str]]) -> Path:
     return folder / PACKAGE
 
 
+def compile_package(package: Path) -> None:
+    """Byte-compile a package, as pip does what it installs: the floor's modules are compiled too.
+
+    A child started with PYTHONDONTWRITEBYTECODE (set on some machines) would
+    otherwise compile the package from source in every run.
+    """
+    if not compileall.compile_dir(package, quiet=1):
+        raise RuntimeError(f"{package} does not compile")
+
+
 def floor_script(package: Path) -> str:
     """Every import of the package's modules that is not of the package itself, once each, in file order."""
     statements: dict[str, None] = {}
@@ -102,6 +114,8 @@ def measure() -> tuple[list[Section], dict[str, Summary]]:
     with tempfile.TemporaryDirectory(prefix="flax-auto-bench-subset-") as temp:
         folder = Path(temp)
         package = generate(folder, chosen)
+        compile_package(package)
+        compile_package(FLAX_AUTO)
         bodies = scenarios(folder, package, chosen)
         results: dict[str, list[dict]] = {name: [] for name in bodies}
         for _ in range(ROUNDS):
