@@ -32,15 +32,14 @@ def main(command: str, root: Path, out: Path) -> dict[str, float]:
     import black  # noqa: F401
 
     watch.done("import black")
-    from codegen.build import load_tables
+    from codegen.build import load_tables, settings_for
     from codegen.check import compare
     from codegen.formatter import format_module
     from codegen.render import render
-    from codegen.settings import checkout_settings
     from codegen.write import write_package
 
     watch.done("import codegen")
-    settings = checkout_settings(root)
+    settings = settings_for(root)
     tables = load_tables(settings)
     watch.done("load")
     rendered = render(tables, settings)

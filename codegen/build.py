@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from . import lock
 from .errors import InputError
 from .formatter import cached, format_module, store_cache
 from .load import TableFile, parse_tables
@@ -13,6 +14,7 @@ from .render import render
 from .reserved import reserved_names
 from .selection import select
 from .settings import CHECKOUT, OUTPUT, TABLES, Settings, checkout_settings
+from .tablewrite import JOURNAL, killed_write_problem
 from .validate import CONFIG_TABLE, validate
 
 ROOT = CHECKOUT
@@ -42,11 +44,11 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
     own: list[TableFile] = []
     problems: list[str] = []
     if settings.upstream is not False:
-        shipped, problems = parse_tables(settings.upstream_tables, settings.label)
+        shipped, problems = _read_tables(settings.upstream_tables, settings)
     if settings.tables is not None:
         if not settings.tables.is_dir():
             raise InputError([f"{settings.where or 'settings'}: tables is not a folder: {settings.label(settings.tables)}"])
-        own, own_problems = parse_tables(settings.tables, settings.label)
+        own, own_problems = _read_tables(settings.tables, settings)
         problems += own_problems
     reserved = reserved_names(settings)
 
@@ -69,6 +71,14 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
+
+
+def _read_tables(tables_dir: Path, settings: Settings) -> tuple[list[TableFile], list[str]]:
+    """parse_tables under the tables folder's shared lock, so a running sync's write is never read half done."""
+    with lock.reading(tables_dir):
+        if (tables_dir / JOURNAL).exists():
+            raise InputError([killed_write_problem(settings.label(tables_dir))])
+        return parse_tables(tables_dir, settings.label)
 
 
 def _file_and_line(problem: str) -> tuple[str, int]:

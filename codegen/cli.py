@@ -31,13 +31,7 @@ from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
 from .ownership import refuse_if_not_package
 from .settings import Settings, checkout_settings, discover, read_settings
-from .sync import (
-    apply_sync,
-    installed_upstream,
-    plan_sync,
-    read_upstream,
-    report,
-)
+from .sync import installed_upstream, read_upstream, report, sync
 from .write import write_package
 
 # `check` never writes, not even to the cache; `generate` keeps it filled.
@@ -191,6 +185,16 @@ def sync_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, s
     """Bring the tables in step with upstream; refused input writes nothing."""
     if args.config_path and args.config_auto:
         return print_problems(InputError(["give configuration_auto.py once: second PATH or --config-auto"]), stderr)
+    if not settings.upstream_tables.resolve().is_relative_to(settings.root.resolve()):
+        return print_problems(
+            InputError(
+                [
+                    "sync keeps flax-auto's own tables in step with upstream, in a checkout of flax-auto; "
+                    "in your project, upgrade flax-auto for its tables, and keep your rows in your own tables"
+                ]
+            ),
+            stderr,
+        )
     if args.from_installed == bool(args.path or args.config_path or args.config_auto):
         return print_problems(InputError(["give either PATH [CONFIG_AUTO] or --from-installed"]), stderr)
     try:
@@ -198,12 +202,13 @@ def sync_command(args: argparse.Namespace, settings: Settings, stdout: TextIO, s
             upstream = installed_upstream()
         else:
             upstream = read_upstream(args.path, args.config_path or args.config_auto)
-        plan = plan_sync(upstream, settings)
+        plan, finished = sync(upstream, settings, args.dry_run)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
-    if not args.dry_run:
-        apply_sync(plan, settings.root)
-    for line in report(plan, upstream, args.dry_run):
+    except OSError as error:
+        print(f"error: {error}; every table was left as it was", file=stderr)
+        return EXIT_WRITE_FAILED
+    for line in report(plan, upstream, args.dry_run, finished):
         print(line, file=stdout)
     return EXIT_OK
 

@@ -10,23 +10,30 @@ Each task table is matched to upstream through its `mapping` (`X_MAPPING` ->
 upstream `X_MAPPING_NAMES`) and takes upstream's rows in upstream's order. The
 config table follows: a model_type no task uses any more loses its row, a new
 one gets its config class from CONFIG_MAPPING_NAMES and, when its classes do not
-live in the package named by convention, `package = ...`. Everything is
-computed in memory and validated exactly as `generate` validates; only then are
-the changed files written, each atomically. Refused input writes nothing.
+live in the package named by convention, `package = ...`; a changed one keeps
+every other key its row names. An upstream change that meets a row of the
+user's (a model_type of their own, a row whose classes come from their
+modules) is refused at both lines. Everything is computed in memory and
+validated exactly as `generate` validates; only then are the changed files
+written, all or nothing (codegen.tablewrite), under the tables folder's lock.
+Refused input writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+from . import lock
 from .errors import InputError, Location
-from .load import parse_table, read_tables
+from .load import TableFile, parse_table, read_tables
 from .model import ModelType, Tables, Task
 from .reserved import reserved_names
 from .settings import Settings
-from .tableedit import rewrite_rows, toml_string
+from .tableedit import rewrite_rows, toml_inline_table, toml_string
+from .tablewrite import JOURNAL, finish_killed_write, killed_write_problem, write_tables
 from .upstream import (
     CONFIG_MAPPING,
     SPECIAL_PACKAGES,
@@ -46,7 +53,6 @@ from .validate import (
     is_model_type,
     validate,
 )
-from .write import write_atomic
 
 
 @dataclass(frozen=True)
@@ -140,15 +146,15 @@ def plan_sync(upstream: Upstream, settings: Settings) -> Plan:
     upstream_tables = _upstream_tables(
         upstream, current, {file.path: file.where("task", "mapping") for file in table_files}
     )
-    _refuse_clashes_with_extensions(current, upstream_tables)
+    config_file = next(file for file in table_files if file.path.endswith("/" + CONFIG_TABLE))
+    _refuse_collisions(upstream, current, upstream_tables)
     files = [
         file
         for task in current.tasks
         if task.origin == "upstream"
         and (file := _sync_task(task, upstream_tables[task.source], texts[task.source])) is not None
     ]
-    config_path = next(path for path in texts if path.endswith("/" + CONFIG_TABLE))
-    configs = _sync_configs(upstream, current, upstream_tables, texts[config_path], config_path)
+    configs = _sync_configs(upstream, current, upstream_tables, config_file)
     if configs is not None:
         files.append(configs)
     new_texts = texts | {file.path: file.text for file in files}
@@ -170,14 +176,34 @@ def plan_sync(upstream: Upstream, settings: Settings) -> Plan:
     return Plan(tuple(files), tuple(notes))
 
 
-def apply_sync(plan: Plan, root: Path) -> None:
-    for file in plan.files:
-        write_atomic(root / file.path, file.text.encode("utf-8"))
+def sync(upstream: Upstream, settings: Settings, dry_run: bool) -> tuple[Plan, list[str]]:
+    """Plan and (unless dry_run) write the sync, under the tables folder's lock; (plan, finished).
+
+    The lock keeps two syncs from interleaving, and `generate` (which reads the
+    tables under the shared lock) from reading a set half written. A sync that
+    was killed half way left a journal: this run first finishes its renames
+    (`finished`), then plans from the tables as that run would have left them.
+    A failed write raises OSError with every table as it was.
+    """
+    tables_dir, root = settings.upstream_tables, settings.root
+    if not tables_dir.is_dir():
+        raise InputError([f"{settings.label(tables_dir)}: no tables folder under {root}"])
+    if dry_run:
+        with lock.reading(tables_dir):
+            if (tables_dir / JOURNAL).exists():
+                raise InputError([killed_write_problem(settings.label(tables_dir))])
+            return plan_sync(upstream, settings), []
+    with lock.writing(tables_dir):
+        finished = finish_killed_write(tables_dir)
+        plan = plan_sync(upstream, settings)
+        write_tables({root / file.path: file.text.encode("utf-8") for file in plan.files}, tables_dir)
+    return plan, finished
 
 
-def report(plan: Plan, upstream: Upstream, dry_run: bool) -> list[str]:
+def report(plan: Plan, upstream: Upstream, dry_run: bool, finished: Sequence[str] = ()) -> list[str]:
     """The change as a readable list, per table file, then what happened."""
     lines = [f"upstream: {upstream.label}"]
+    lines.extend(f"finished the write of a killed sync: {path}" for path in finished)
     for file in plan.files:
         lines.append(f"{file.path} ({file.title}):")
         lines.extend(f"  {change}" for change in file.changes)
@@ -230,20 +256,60 @@ def _upstream_tables(
     return tables
 
 
-def _refuse_clashes_with_extensions(current: Tables, tables: dict[str, Table]) -> None:
-    """An upstream row for a model_type that an extension row of the same table serves
-    with another class: which one should win is a decision, not a sync."""
-    problems = [
-        f"{entry.where}: upstream now maps {row.key!r} to {row.value} ({row.where}), this extension "
-        f"row to {entry.model_class}: remove the extension row or the model_type by hand"
-        for task in current.tasks
-        if task.source in tables
-        for entry in task.extension_entries
-        for row in tables[task.source].rows
-        if row.key == entry.model_type.name and row.value != entry.model_class
-    ]
+def _refuse_collisions(upstream: Upstream, current: Tables, tables: dict[str, Table]) -> None:
+    """Upstream changes that meet a row of the user's: which one should win is a decision, not a sync.
+
+    Refused, at the user's row with upstream's row named beside it:
+    - an upstream row for a model_type of the config table's [extension] (a model
+      of the user's own: its config and classes come from the user's modules);
+    - an upstream row for a model_type that an extension row of the same table
+      serves with another class;
+    - a new or changed upstream row for a model_type whose config row names
+      `models` (its model classes come from the user's module, not transformers);
+    - a new config class for a model_type whose config row names `module`.
+    """
+    problems: list[str] = []
+    known = {model_type.name: model_type for model_type in current.model_types}
+    config_rows = upstream.config_rows
+    for task in current.tasks:
+        if task.source not in tables:
+            continue
+        ours = {entry.model_type.name: entry for entry in task.extension_entries}
+        synced = {entry.model_type.name: entry.model_class for entry in task.upstream_entries}
+        for row in tables[task.source].rows:
+            entry, model_type = ours.get(row.key), known.get(row.key)
+            if model_type is None or synced.get(row.key) == row.value:
+                continue
+            table = tables[task.source].name
+            if model_type.origin == "extension":
+                config = config_rows.get(row.key)
+                clash = f", its config class {config.value} ({config.where})" if config else ""
+                problems.append(
+                    f"{model_type.where}: upstream now has model_type {row.key!r}: {row.value} in {table} "
+                    f"({row.where}){clash}; this extension row makes it a model of your own "
+                    f"({model_type.config_class} from {model_type.config_module}): rename your model_type"
+                )
+            elif entry is not None and row.value != entry.model_class:
+                problems.append(
+                    f"{entry.where}: upstream now maps {row.key!r} to {row.value} ({row.where}), this extension "
+                    f"row to {entry.model_class}: remove the extension row or the model_type by hand"
+                )
+            elif entry is None and model_type.models is not None:
+                problems.append(
+                    f"{model_type.where}: upstream now maps {row.key!r} to {row.value} in {table} "
+                    f"({row.where}), and this row takes its model classes from {model_type.models}: "
+                    "add the row or change this one by hand"
+                )
+    for model_type in current.model_types:
+        config = config_rows.get(model_type.name)
+        if model_type.origin == "upstream" and model_type.module and config and config.value != model_type.config_class:
+            problems.append(
+                f"{model_type.where}: upstream now names {model_type.name!r}'s config class {config.value} "
+                f"({config.where}), and this row imports {model_type.config_class} from {model_type.module}: "
+                "change the row by hand"
+            )
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # a model of your own may meet several tables
 
 
 def _row_changes(old: dict[str, str], rows: tuple[Row, ...]) -> list[Change]:
@@ -346,10 +412,18 @@ def _undefined(upstream: Upstream, where: Location, name: str, model_type: Model
 
 
 def _config_value(config_class: str, package: str, model_type: str) -> str:
-    """The TOML of a config row: the class name, or an inline table when the package is not the default."""
+    """The TOML of a new config row: the class name, or an inline table when the package is not the default."""
     if package == default_package(model_type):
         return toml_string(config_class)
-    return f"{{ config = {toml_string(config_class)}, package = {toml_string(package)} }}"
+    return toml_inline_table({"config": config_class, "package": package})
+
+
+def _changed_config_value(written: object, config_class: str) -> str:
+    """A config row with upstream's new class and every other key the user wrote, in their order."""
+    if not isinstance(written, dict):
+        return toml_string(config_class)
+    row = cast("dict[str, str]", written)
+    return toml_inline_table({**row, "config": config_class})
 
 
 def _shown(config_class: str, package: str, model_type: str) -> str:
@@ -357,15 +431,19 @@ def _shown(config_class: str, package: str, model_type: str) -> str:
 
 
 def _sync_configs(
-    upstream: Upstream, current: Tables, tables: dict[str, Table], text: str, path: str
+    upstream: Upstream, current: Tables, tables: dict[str, Table], config_file: TableFile
 ) -> FileChange | None:
-    """New model_types get a row, model_types no task uses any more lose theirs, config classes follow upstream.
+    """New model_types get a row, model_types no task uses lose theirs, config classes follow upstream.
 
     A model_type an extension row uses keeps its row, and so does an alias of a
     used config class (code_llama of LlamaConfig): its config.json loads as upstream's.
+    A row no task uses goes whether or not one used it before this run, so a
+    sync converges from any state (a half-finished one included). A changed
+    row keeps every key the user wrote (package, models) beside the new class.
     """
+    path, text = config_file.path, config_file.text
+    written = config_file.data.get("configs", {})
     known = {model_type.name: model_type for model_type in current.model_types if model_type.origin == "upstream"}
-    used_before = {entry.model_type.name for task in current.tasks for entry in task.entries}
     uses: dict[str, list[Row]] = {}
     for task in current.tasks:
         for row in tables[task.source].rows if task.source in tables else ():
@@ -383,21 +461,22 @@ def _sync_configs(
     for name, model_type in known.items():
         upstream_row = config_rows.get(name)
         if name in uses and upstream_row is not None and upstream_row.value != model_type.config_class:
-            values[name] = _config_value(upstream_row.value, model_type.package, name)
+            values[name] = _changed_config_value(written.get(name), upstream_row.value)
             old = _shown(model_type.config_class, model_type.package, name)
             new = _shown(upstream_row.value, model_type.package, name)
             changes.append(Change("changed", name, old, new, upstream_row.where))
-    removed = [name for name in known if name in used_before and name not in uses and name not in aliases]
+    removed = [name for name in known if name not in uses and name not in aliases]
     for name in removed:
         changes.append(
             Change("removed", name, old=_shown(known[name].config_class, known[name].package, name))
         )
+    kept = [name for name in known if name not in removed]
+    order = _config_order(kept, values.keys() - known.keys(), config_rows)
+    if [name for name in order if name in known] != kept:
+        changes.append(Change("reordered"))
     if not changes:
         return None
-    kept = [name for name in known if name not in removed]
-    rows = [
-        (name, values.get(name)) for name in _config_order(kept, values.keys() - known.keys(), config_rows)
-    ]
+    rows = [(name, values.get(name)) for name in order]
     return FileChange(
         path, f"config classes <- {CONFIG_MAPPING}", tuple(changes), _rewrite(text, path, "configs", rows)
     )
@@ -445,9 +524,14 @@ def _new_package(upstream: Upstream, name: str, config_class: str, classes: set[
 
 
 def _config_order(kept: list[str], added: Iterable[str], config_rows: dict[str, Row]) -> list[str]:
-    """Kept rows stay in their order; each new one goes before the first kept row upstream lists after it."""
+    """The rows in upstream's order, a row upstream does not list staying where it is.
+
+    The order decides which model_type wins for a config class that several
+    share (upstream: the last one listed), so it follows upstream's, as the rows do.
+    """
     rank = {name: index for index, name in enumerate(config_rows)}
-    keys = list(kept)
+    ranked = iter(sorted((name for name in kept if name in rank), key=lambda name: rank[name]))
+    keys = [next(ranked) if name in rank else name for name in kept]
     for name in sorted(added, key=lambda name: rank[name]):
         keys.insert(
             next((i for i, key in enumerate(keys) if rank.get(key, -1) > rank[name]), len(keys)), name

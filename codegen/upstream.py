@@ -4,6 +4,13 @@ Upstream writes each table as `NAME = OrderedDict([("model_type", "Class"), ...]
 (or `OrderedDict[str, str]([...])`). Parsing the source keeps every row's line,
 for file:line errors, and needs neither transformers nor jax: `--from-installed`
 only locates the files.
+
+A literal is the table only if nothing changes it afterwards, so a file that
+binds a table twice, deletes it, assigns or deletes one of its rows, calls a
+method that changes it (`.pop`, `.update`, ...) or runs code by name (`exec`,
+`eval`, `globals()`, `setattr`) is refused at that line: sync reads literals
+and cannot tell what such code leaves. Passing a table to a function (as
+upstream's `_LazyAutoMapping(...)` lines do) is reading it.
 """
 
 from __future__ import annotations
@@ -101,6 +108,7 @@ def read_source(path: Path) -> SourceFile:
             [f"{path}:{getattr(error, 'lineno', None) or 1}: not Python source: {error}"]
         ) from None
     assignments: dict[str, ast.Call] = {}
+    literals: set[int] = set()  # the Name nodes the literals are assigned to
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
@@ -108,9 +116,62 @@ def read_source(path: Path) -> SourceFile:
             target, value = node.target, node.value
         else:
             continue
-        if isinstance(target, ast.Name) and _is_mapping_call(value):
+        if isinstance(target, ast.Name) and _is_mapping_call(value) and target.id not in assignments:
             assignments[target.id] = value
+            literals.add(id(target))
+    changes = {change for node in ast.walk(tree) if id(node) not in literals for change in _changes(node, assignments)}
+    if changes:
+        raise InputError([f"{path}:{line}: {what}; sync reads the tables as literals" for line, what in sorted(changes)])
     return SourceFile(str(path), assignments)
+
+
+# Methods of a dict that only read it; any other attribute of a table may change it.
+_READING_METHODS = frozenset(
+    {"get", "keys", "values", "items", "copy", "__contains__", "__getitem__", "__len__", "__iter__"}
+)
+# Built-ins that can rebind or change any module-level name given as a string.
+_BY_NAME = frozenset({"exec", "eval", "compile", "globals", "vars", "setattr", "delattr", "__import__"})
+
+
+def _changes(node: ast.AST, tables: dict[str, ast.Call]) -> list[tuple[int, str]]:
+    """(line, what) where `node` may change a table after its literal (binding it again included)."""
+    line = getattr(node, "lineno", 1)
+
+    def is_table(expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Name) and expr.id in tables
+
+    writes = (ast.Store, ast.Del)
+    if isinstance(node, ast.Name) and node.id in tables and isinstance(node.ctx, writes):
+        return [(line, f"{node.id} is bound again or deleted after its literal")]
+    if isinstance(node, ast.Subscript) and is_table(node.value) and isinstance(node.ctx, writes):
+        return [(line, f"a row of {ast.unparse(node.value)} is assigned or deleted after its literal")]
+    if isinstance(node, ast.Attribute) and is_table(node.value) and node.attr not in _READING_METHODS:
+        return [(line, f"{ast.unparse(node)} may change the table after its literal")]
+    if isinstance(node, ast.Attribute) and node.attr in tables:
+        return [(line, f"{ast.unparse(node)} reaches a table through an object, which may change it")]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id in _BY_NAME:
+            return [(line, f"{node.func.id}() can change any table by name")]
+        if node.func.id == "getattr" and node.args and is_table(node.args[0]):
+            return [(line, f"{ast.unparse(node)} may change the table after its literal")]
+    if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+        return [(line, f"`from {node.module} import *` may bind any table again")]
+    return [(line, f"{name} is bound again after its literal") for name in _bound_names(node) if name in tables]
+
+
+def _bound_names(node: ast.AST) -> list[str]:
+    """Names a statement binds without a Name node: imports, defs, `except ... as`, match captures."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [alias.asname or alias.name.split(".")[0] for alias in node.names]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return [node.name]
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    if isinstance(node, ast.MatchMapping) and node.rest:
+        return [node.rest]
+    return []
 
 
 def _is_mapping_call(node: ast.expr) -> TypeGuard[ast.Call]:

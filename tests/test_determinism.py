@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen_support import COMMITTED, copy_project, read_package
+from codegen_support import COMMITTED, INPUTS, copy_project, read_package
 
 from codegen.build import ROOT
 
@@ -18,7 +18,7 @@ _UNSET = ("PYTHONHASHSEED", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_COLLAT
 def test_output_is_byte_identical_across_seeds_directories_locales_and_paths(tmp_path: Path) -> None:
     # Two copies of the inputs at different absolute paths, with non-ASCII in a
     # table comment, so a locale-dependent read or an absolute path would show.
-    roots = [copy_project(tmp_path / name, ("codegen/tables", "templates")) for name in ("a", "deeper/b")]
+    roots = [copy_project(tmp_path / name, INPUTS) for name in ("a", "deeper/b")]
     for root in roots:
         table = root / "codegen/tables/configs.toml"
         table.write_text("# Ünïcode — ☃\n" + table.read_text(encoding="utf-8"), encoding="utf-8")

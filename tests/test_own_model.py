@@ -136,3 +136,15 @@ def test_pyright_infers_the_own_class_through_the_generated_overloads(project: P
     errors = [f"{d['range']['start']['line'] + 1}: {d['message']}" for d in report["generalDiagnostics"]]
     assert errors == [], "\n".join(errors)
     assert report["summary"]["filesAnalyzed"] == 1
+
+
+def test_the_package_with_the_own_rows_passes_the_projects_linter(project: Path) -> None:
+    """The own modules sort among the third-party imports, as ruff's isort rules want them."""
+    package = project / "generated" / "flax_auto"
+    config = Path(__file__).parent.parent / "pyproject.toml"
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(config), str(package)],
+        cwd=project, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "from own_models.modeling_flax_tiny_mlp import FlaxTinyMlpModel" in (package / "model.py").read_text()
