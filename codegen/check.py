@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lock
-from .ownership import survey
+from .ownership import own_folder, survey
 from .write import current_bytes
 
 
@@ -34,13 +34,15 @@ class Staleness:
         return ", ".join(f"{count} {what}" for count, what in counts if count)
 
 
-def compare(files: dict[str, str], out_dir: Path, label: str) -> Staleness:
+def compare(files: dict[str, str], out_dir: Path, label: str, notify: lock.Notify = lock.to_stderr) -> Staleness:
     """Byte-exact comparison; unified diffs labelled committed -> expected, paths shown under label.
 
     It holds the folder's shared lock (codegen.lock), so it sees the tree before
-    a concurrent `generate` or after it, never half way.
+    a concurrent `generate` or after it, never half way. A linked package is
+    resolved and surveyed as generate does it (codegen.ownership.own_folder).
     """
-    with lock.reading(out_dir):
+    out_dir = own_folder(out_dir, label)
+    with lock.reading(out_dir, label, notify):
         return _compare(files, out_dir, label)
 
 

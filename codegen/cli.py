@@ -29,6 +29,7 @@ from .errors import (
 from .explain import explain
 from .interrupts import Interrupted, interrupts_raised
 from .listing import FORMATS, listing
+from .output import kept
 from .ownership import refuse_if_not_package
 from .settings import Settings, checkout_settings, discover, read_settings
 from .sync import installed_upstream, read_upstream, report, sync
@@ -108,10 +109,12 @@ def main(
 
     1 is only ever "stale": an interrupt exits 128 + the signal number, and an
     unexpected error 2 (3 if generate was writing), in one line; --verbose adds
-    the traceback.
+    the traceback. Output that cannot be written (a reader that closed the
+    pipe early) is dropped and never changes the exit code (codegen.output).
     """
     args = parser(prog).parse_args(argv)
     args.prog = prog
+    stdout, stderr = kept(stdout), kept(stderr)
     try:
         with interrupts_raised():
             try:
@@ -131,6 +134,9 @@ def main(
         print(f"error: unexpected {type(error).__name__}: {error}", file=stderr)
         writing = args.command in {"generate", "sync"} and isinstance(error, OSError)
         return EXIT_WRITE_FAILED if writing else EXIT_INVALID
+    finally:
+        stdout.flush()
+        stderr.flush()
 
 
 def generate_or_check(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
@@ -140,8 +146,9 @@ def generate_or_check(args: argparse.Namespace, settings: Settings, stdout: Text
         files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command])
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
-            return report_staleness(compare(files, out_dir, label), label, fix_command(args, settings), stdout, stderr, len(files))
-        result = write_package(files, out_dir, label)
+            stale = compare(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
+            return report_staleness(stale, label, fix_command(args, settings), stdout, stderr, len(files))
+        result = write_package(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     except OSError as error:

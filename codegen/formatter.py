@@ -6,13 +6,21 @@ stores each result under a hash of exactly those three: an unchanged tree
 is checked without running black, while any change to a template, a table or
 the black pin is a new key and is formatted for real. An entry carries a
 checksum and is compiled like fresh output before use; a bad one is a miss.
+
+The cache folder is resolved like every folder the generator writes in
+(codegen.ownership.own_folder), and only entries that prove they are the
+cache's are ever deleted: a regular file named by a key whose checksum line
+binds that name to its content. Anything else found there (a user's file, a
+folder, a link, an entry too damaged to prove) is never deleted. A file or link
+at the name of a result being stored is replaced (the name is a hash of that
+very result's input: only the cache names a file so), a folder or a pipe is not.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import shutil
+import re
 from pathlib import Path
 
 import black
@@ -20,6 +28,8 @@ from black.mode import TargetVersion
 from black.parsing import InvalidInput
 
 from .errors import InputError
+from .ownership import is_in_the_way, own_folder
+from .regular import read_regular
 from .write import write_atomic
 
 MODE = black.Mode(
@@ -30,6 +40,8 @@ MODE = black.Mode(
     preview=False,
 )
 BLACK_VERSION = importlib.metadata.version("black")
+ENTRY_LIMIT = 64 << 20  # bytes; a module of 10,000 rows formats to about 6 MB
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def format_module(name: str, source: str) -> str:
@@ -72,12 +84,8 @@ def cached(cache_dir: Path, name: str, source: str) -> str | None:
     faster but never change its result.
     """
     key = cache_key(source)
-    try:
-        entry = (cache_dir / key).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    checksum, newline, output = entry.partition("\n")
-    if not newline or checksum != _checksum(key, output):
+    output = _entry_output(cache_dir / key, follow_links=True)
+    if output is None:
         return None
     try:
         check_compiles(name, output)
@@ -86,35 +94,46 @@ def cached(cache_dir: Path, name: str, source: str) -> str | None:
     return output
 
 
+def _entry_output(path: Path, follow_links: bool) -> str | None:
+    """The output an entry holds, if its checksum binds it to its name; None for anything else.
+
+    Only regular files of at most ENTRY_LIMIT bytes are read: a named pipe or
+    a link to /dev/zero in the cache is a miss, not a hang.
+    """
+    try:
+        entry = read_regular(path, ENTRY_LIMIT, follow_links).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    checksum, newline, output = entry.partition("\n")
+    if not newline or checksum != _checksum(path.name, output):
+        return None
+    return output
+
+
 def store_cache(cache_dir: Path, formatted: dict[str, str], fresh: set[str]) -> None:
     """Make cache_dir hold exactly these source -> output pairs: one tree, not every edit.
 
     Entries for the sources in `fresh` (misses: absent or bad) are written anew,
-    the others were just verified and are kept. Called only after a whole run
+    the others were just verified and are kept; other entries go, and only
+    entries go (see the module's docstring). Called only after a whole run
     succeeded; an entry that cannot be written is skipped, as the cache only
-    ever saves time.
+    ever saves time. InputError when cache_dir is a link that leads nowhere.
     """
+    cache_dir = own_folder(cache_dir, str(cache_dir))
     keep = {cache_key(source): (output, source in fresh) for source, output in formatted.items()}
     try:
-        entries = list(cache_dir.iterdir())
+        names = [entry.name for entry in cache_dir.iterdir()]
     except OSError:
-        entries = []
-    for entry in entries:
-        if entry.name not in keep or keep[entry.name][1]:
-            _remove(entry)
+        names = []
+    for name in names:
+        if name not in keep and _KEY.fullmatch(name) and _entry_output(cache_dir / name, follow_links=False) is not None:
+            try:
+                (cache_dir / name).unlink(missing_ok=True)
+            except OSError:
+                pass
     for key, (output, is_fresh) in keep.items():
-        if is_fresh:
+        if is_fresh and not is_in_the_way(cache_dir / key):
             try:
                 write_atomic(cache_dir / key, f"{_checksum(key, output)}\n{output}".encode())
             except OSError:
                 pass
-
-
-def _remove(entry: Path) -> None:
-    try:
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
-    except OSError:
-        pass

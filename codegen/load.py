@@ -1,36 +1,177 @@
 """Read the table files: parsed TOML plus the line of every key, for file:line errors.
 
 tomllib gives no positions and reports only the first key defined twice, so a
-small scan of the text maps (section, key) to its line and finds every
-duplicate. The table format is deliberately simple (sections of `key = value`
-lines) so that the scan is exact.
+small tokenizer (statements) walks the text as TOML does: it knows where a
+multi-line string, an array over several lines or an inline table ends, so a
+line inside a value is never taken for a key or a `[section]`. It maps
+(section, key) to the line that holds it and finds every duplicate.
+
+The table format is sections of `key = value` rows. TOML's other ways of
+making a table, `[[array]]` headers, `[section.sub]` headers and dotted keys
+(`a.b = 1`), are refused at their own line: they would make a row or a
+section that no line of the file shows whole.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import InputError, Location
+from .regular import read_regular
 
-# A key as TOML writes it: bare, "basic" (with escapes) or 'literal'.
-_KEY_TOKEN = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
-# A `[table]` or `[[array]]` header: dotted keys, spaces and tabs around them, a comment after.
-_SECTION = re.compile(
-    rf"^[ \t]*\[\[?[ \t]*({_KEY_TOKEN}(?:[ \t]*\.[ \t]*{_KEY_TOKEN})*)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$"
-)
-_KEY = re.compile(rf"^[ \t]*({_KEY_TOKEN})[ \t]*=")
 # TOML ends a line at LF (a CRLF keeps its CR on the line); str.splitlines also splits at
 # U+2028, NEL, form feed and more, which TOML allows inside comments and strings.
 _TOML_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+# Far above real tables (10,000 rows are under 1 MB); a table that links to /dev/zero stops here.
+TABLE_LIMIT = 16 << 20
 # What the keys of a section are, for "duplicate model_type" rather than "duplicate key".
 _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
+
+# The tokens of TOML that can hold a newline, a '#' or a bracket that is not syntax.
+_BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_SPACE = re.compile(r"[ \t]*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"?')  # to the closing quote, or the line end when there is none
+_LITERAL = re.compile(r"'[^'\n]*'?")
+_MULTILINE = {
+    '"""': re.compile(r'"""(?:\\[\s\S]|[^\\])*?(?:"""(?:""|")?|\Z)'),  # up to two quotes may end the content
+    "'''": re.compile(r"'''[\s\S]*?(?:'''(?:''|')?|\Z)"),
+}
+_SCALAR = re.compile(r"[^,\]}#\s]+")
+# The lines nearly every table is made of, `key = "Value"  # note` and `[section]`, in one match each.
+_PLAIN_ROW = re.compile(r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"[^"\\\n]*"|'[^'\n]*'|[^\s#,\[\]{}"']+)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)""")
+_PLAIN_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\][ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A `[table]` or `[[array]]` header or a `key = value`, at the line it starts on."""
+
+    line: int
+    kind: Literal["table", "array", "key"]
+    keys: tuple[str, ...]  # the header's or the key's dotted parts, quotes and escapes decoded
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.keys)
+
+
+def statements(text: str) -> list[Statement]:
+    """Every header and top-level `key = value` of TOML text, in order; never raises.
+
+    Text that is not valid TOML (tomllib has already said where) is read as far
+    as it makes sense, each broken line skipped, so duplicates can still be found.
+    """
+    return list(_Tokenizer(text).statements())
+
+
+class _Tokenizer:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def line(self, index: int) -> int:
+        return bisect.bisect_left(self.newlines, index) + 1
+
+    def statements(self) -> Iterator[Statement]:
+        text = self.text
+        while True:
+            self.skip(_BLANK)
+            if self.at >= len(text):
+                return
+            start = self.at
+            plain = _PLAIN_ROW.match(text, start) or _PLAIN_HEADER.match(text, start)
+            if plain:
+                self.at = plain.end()
+                yield Statement(self.line(start), "key" if plain.re is _PLAIN_ROW else "table", (plain.group(1),))
+                continue
+            if text.startswith("[", start):
+                kind: Literal["table", "array"] = "array" if text.startswith("[[", start) else "table"
+                self.at += 2 if kind == "array" else 1
+                keys = self.keys()
+                close = "]]" if kind == "array" else "]"
+                if keys and text.startswith(close, self.at):
+                    self.at += len(close)
+                    yield Statement(self.line(start), kind, keys)
+            else:
+                keys = self.keys()
+                if keys and text.startswith("=", self.at):
+                    self.at += 1
+                    yield Statement(self.line(start), "key", keys)
+                    self.skip(_SPACE)
+                    self.value()
+            end = text.find("\n", self.at)  # the rest of the line: a comment, or what did not parse
+            self.at = len(text) if end < 0 else end + 1
+
+    def skip(self, pattern: re.Pattern[str]) -> str:
+        match = pattern.match(self.text, self.at)
+        token = match.group() if match else ""
+        self.at += len(token)
+        return token
+
+    def keys(self) -> tuple[str, ...]:
+        """A dotted key (`a`, `"a b".c`); () if there is none here. Ends after the spaces that follow."""
+        keys: list[str] = []
+        while True:
+            self.skip(_SPACE)
+            token = self.skip(_BASIC) or self.skip(_LITERAL) or self.skip(_BARE_KEY)
+            if not token:
+                return ()
+            keys.append(_key_name(token))
+            self.skip(_SPACE)
+            if not self.text.startswith(".", self.at):
+                return tuple(keys)
+            self.at += 1
+
+    def value(self) -> None:
+        """Step over one value, however many lines it spans."""
+        text, start = self.text, self.at
+        for quote, pattern in _MULTILINE.items():
+            if text.startswith(quote, start):
+                self.skip(pattern)
+                return
+        if self.skip(_BASIC) or self.skip(_LITERAL):
+            return
+        if text.startswith("[", start):
+            self.at += 1
+            self.items("]", lambda: self.value())
+        elif text.startswith("{", start):
+            self.at += 1
+            self.items("}", self.pair)
+        else:
+            self.skip(_SCALAR)
+
+    def pair(self) -> None:
+        if self.keys() and self.text.startswith("=", self.at):
+            self.at += 1
+            self.skip(_SPACE)
+            self.value()
+
+    def items(self, close: str, item: Callable[[], None]) -> None:
+        """The items of an array or inline table, up to and including `close`."""
+        while True:
+            self.skip(_BLANK)
+            if self.at >= len(self.text):
+                return
+            if self.text.startswith(close, self.at):
+                self.at += 1
+                return
+            if self.text.startswith(",", self.at):
+                self.at += 1
+                continue
+            before = self.at
+            item()
+            if self.at == before:  # not TOML: step over it rather than stop
+                self.at += 1
 
 
 @dataclass(frozen=True)
@@ -55,65 +196,54 @@ def toml_lines(text: str) -> list[str]:
 
 def section_name(line: str) -> str | None:
     """The name of a `[section]` header line (quotes and escapes decoded), or None for any other line."""
-    header = _SECTION.match(line)
-    return _section_key(header.group(1)) if header else None
-
-
-def _section_key(token: str) -> str:
-    """The table name a header's key stands for, dotted parts joined with '.'."""
-    try:
-        table: dict[str, Any] = tomllib.loads(f"[{token}]")
-    except tomllib.TOMLDecodeError:
-        return token
-    parts: list[str] = []
-    while table:
-        part = next(iter(table))
-        parts.append(part)
-        table = table[part]
-    return ".".join(parts)
+    if not line.lstrip(" \t").startswith("["):
+        return None
+    first = next(iter(statements(line)), None)
+    return first.name if first is not None and first.kind != "key" else None
 
 
 def row_key(line: str) -> str | None:
     """The key a `key = value` line defines (escapes decoded), or None for other lines."""
-    key = _KEY.match(line)
-    return _key_name(key.group(1)) if key else None
+    if line.lstrip(" \t")[:1] in ("", "[", "#", "\r", "\n"):
+        return None
+    first = next(iter(statements(line)), None)
+    return first.keys[0] if first is not None and first.kind == "key" and len(first.keys) == 1 else None
 
 
 def _key_name(token: str) -> str:
     """The key a bare or quoted TOML key token stands for (escapes decoded)."""
+    if _BARE_KEY.fullmatch(token):
+        return token
     try:
         return next(iter(tomllib.loads(f"{token} = 0")))
     except tomllib.TOMLDecodeError:
-        return token
+        return token.strip("\"'")
 
 
-def scan_keys(text: str) -> Iterator[tuple[str, str, int]]:
-    """(section, key, line) for every `key =` line; a `[section]` header is ("", section)."""
+def scan_keys(found: list[Statement]) -> Iterator[tuple[str, str, int]]:
+    """(section, key, line) for every `key =` statement; a `[section]` header is ("", section)."""
     section = ""
-    for number, line in enumerate(toml_lines(text), start=1):
-        name = section_name(line)
-        if name is not None:
-            section = name
-            yield "", section, number
-            continue
-        key = _KEY.match(line)
-        if key:
-            yield section, _key_name(key.group(1)), number
+    for statement in found:
+        if statement.kind == "key":
+            yield section, statement.name, statement.line
+        else:
+            section = statement.name
+            yield "", section, statement.line
 
 
-def key_lines(text: str) -> dict[tuple[str, str], int]:
+def key_lines(found: list[Statement]) -> dict[tuple[str, str], int]:
     """Map (section, key) -> the line that first defines it."""
     lines: dict[tuple[str, str], int] = {}
-    for section, key, number in scan_keys(text):
+    for section, key, number in scan_keys(found):
         lines.setdefault((section, key), number)
     return lines
 
 
-def duplicate_keys(text: str) -> list[tuple[int, str]]:
+def duplicate_keys(found: list[Statement]) -> list[tuple[int, str]]:
     """(line, problem) for every section or key defined twice; tomllib names only the first."""
     first: dict[tuple[str, str], int] = {}
     duplicates: list[tuple[int, str]] = []
-    for section, key, number in scan_keys(text):
+    for section, key, number in scan_keys(found):
         seen = first.setdefault((section, key), number)
         if seen != number:
             what = f"{_KEY_MEANING.get(section, 'key')} in [{section}]" if section else "section"
@@ -121,10 +251,28 @@ def duplicate_keys(text: str) -> list[tuple[int, str]]:
     return duplicates
 
 
+def unsupported_forms(found: list[Statement]) -> list[tuple[int, str]]:
+    """(line, problem) for each TOML form the table format does not use (see the module's docstring)."""
+    problems: list[tuple[int, str]] = []
+    for statement in found:
+        if statement.kind == "array":
+            problems.append((statement.line, f"an array of tables is not a table section; write [{statement.name}]"))
+        elif statement.kind == "table" and len(statement.keys) > 1:
+            problems.append(
+                (statement.line, f"a sub-table is not a table section; write [{statement.keys[0]}] "
+                 f"and the row as {statement.keys[1]} = {{ ... }}: '{statement.name}'")
+            )
+        elif len(statement.keys) > 1:
+            problems.append(
+                (statement.line, f"a dotted key is not a row; write {statement.keys[0]} = {{ ... }}: '{statement.name}'")
+            )
+    return problems
+
+
 def read_table(path: Path, relative: str) -> TableFile:
     """Parse one table file, shown as `relative`; TOML errors become InputError lines at their file:line."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, TABLE_LIMIT)
     except OSError as error:
         raise InputError([f"{relative}: cannot read the table: {error.strerror or error}"]) from None
     if data.startswith(codecs.BOM_UTF8):
@@ -137,18 +285,26 @@ def read_table(path: Path, relative: str) -> TableFile:
     return parse_table(text, relative)
 
 
-def parse_table(text: str, relative: str) -> TableFile:
-    """Parse table text (read from disk, or about to be written by sync) as `relative`."""
+def parse_table(text: str, relative: str, table_format: bool = True) -> TableFile:
+    """Parse table text (read from disk, or about to be written by sync) as `relative`.
+
+    Without `table_format` any TOML is taken (a pyproject.toml's sub-tables and
+    dotted keys), and lines are still found for every header and key.
+    """
+    found = statements(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         position = _TOML_POSITION.search(str(error))
         line = int(position.group(1)) if position else 1
-        problems = duplicate_keys(text)
+        problems = duplicate_keys(found)
         if line not in {number for number, _ in problems}:
             problems.append((line, f"invalid TOML: {_TOML_POSITION.sub('', str(error)).strip()}"))
         raise InputError([f"{relative}:{number}: {problem}" for number, problem in sorted(problems)]) from None
-    return TableFile(relative, data, key_lines(text), text)
+    unsupported = unsupported_forms(found) if table_format else []
+    if unsupported:
+        raise InputError([f"{relative}:{number}: {problem}" for number, problem in unsupported])
+    return TableFile(relative, data, key_lines(found), text)
 
 
 def read_tables(tables_dir: Path, label: Callable[[Path], str]) -> list[TableFile]:

@@ -5,10 +5,17 @@ path this run produces, or it starts with the header every generated module
 opens with (MARKER). Anything else is foreign and is never deleted or
 overwritten. A folder is a generated package when it is new, empty, or holds a
 file this run produces that carries the header; any other folder is refused.
+
+Every folder the generator writes or deletes in (the package, the staging
+folder beside it, black's cache) is first resolved by own_folder, so a link
+means the same everywhere: one that leads to a folder is followed, and what it
+leads to is proven and surveyed exactly like a folder in its place; one that
+leads nowhere or to something else is refused.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +34,34 @@ class Contents:
 
     orphans: list[str]  # written by an earlier run (they carry the header): removed
     foreign: list[str]  # not provably ours: kept, and they block generate
+
+
+def own_folder(path: Path, label: str) -> Path:
+    """The real folder behind path (links resolved), for the generator to write or delete in.
+
+    InputError when a link on the way leads nowhere or to something that is
+    not a folder: following it would create or write what nobody asked for. A
+    path that does not exist yet is new, and so the generator's own; one at
+    the filesystem root is refused, as nothing can be staged beside it.
+    """
+    absolute = Path.cwd() / path
+    nearest = absolute
+    while not os.path.lexists(nearest):
+        nearest = nearest.parent
+    if nearest.is_symlink() and not nearest.is_dir():
+        target = os.readlink(nearest)
+        try:
+            os.stat(nearest)
+            what = "which is not a folder"
+        except FileNotFoundError:
+            what = "which does not exist"
+        except OSError as error:  # a loop of links
+            what = f"which cannot be followed ({error.strerror})"
+        raise InputError([f"{label}: {nearest} is a link to {target}, {what}; nothing was written"])
+    real = Path(os.path.realpath(absolute))
+    if real.parent == real:
+        raise InputError([f"{label}: the filesystem root; give a folder with a parent to stage in"])
+    return real
 
 
 def carries_marker(path: Path) -> bool:
@@ -56,11 +91,22 @@ def survey(folder: Path, produced: Collection[str]) -> Contents:
     """Split what folder holds beyond `produced` into orphans and foreign files."""
     extra = sorted(files_under(folder) - set(produced))
     orphans = [name for name in extra if carries_marker(folder / name)]
-    return Contents(orphans, [name for name in extra if name not in orphans])
+    in_the_way = [name for name in produced if is_in_the_way(folder / name)]
+    return Contents(orphans, sorted([*in_the_way, *(name for name in extra if name not in orphans)]))
+
+
+def is_in_the_way(path: Path) -> bool:
+    """Something other than a file or a link where the generator puts a file (a folder, a
+    pipe): replacing it would delete what it holds, so it is never replaced."""
+    return os.path.lexists(path) and not path.is_symlink() and not path.is_file()
 
 
 def refuse_if_not_package(folder: Path, produced: Collection[str], label: str) -> None:
-    """InputError unless folder is missing, empty, or a package this generator wrote."""
+    """InputError unless folder is missing, empty, or a package this generator wrote.
+
+    A link is judged by the folder it leads to (own_folder), as generate and check write and read there.
+    """
+    folder = own_folder(folder, label)
     if not folder.exists() and not folder.is_symlink():
         return
     if not folder.is_dir():

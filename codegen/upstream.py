@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import TypeGuard
 
 from .errors import InputError, Location
+from .regular import read_regular
 
 MODELING_FILE = "modeling_flax_auto.py"
+SOURCE_LIMIT = 16 << 20  # upstream's files are under 100 KiB
 CONFIG_FILE = "configuration_auto.py"
 CONFIG_MAPPING = "CONFIG_MAPPING_NAMES"
 SPECIAL_PACKAGES = "SPECIAL_MODEL_TYPE_TO_MODULE_NAME"
@@ -100,9 +102,10 @@ class SourceFile:
 def read_source(path: Path) -> SourceFile:
     """Parse `path` as Python and keep its module-level mapping literals by variable name."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        # Bounded, and a named pipe or device is refused before it is opened for a blocking read.
+        tree = ast.parse(read_regular(path, SOURCE_LIMIT).decode("utf-8"), filename=str(path))
     except OSError as error:
-        raise InputError([f"{path}: cannot read: {error.strerror}"]) from None
+        raise InputError([f"{path}: cannot read: {error.strerror or error}"]) from None
     except (SyntaxError, UnicodeDecodeError) as error:
         raise InputError(
             [f"{path}:{getattr(error, 'lineno', None) or 1}: not Python source: {error}"]

@@ -13,6 +13,10 @@ the files themselves (a staged file that is gone was renamed), so no rename
 can be missed, and puts every old file back: same inode, bytes, mode, mtime.
 A run killed outright (SIGKILL) leaves each file whole, old or new, and its
 staging folder, which the next run removes.
+
+A link to the package is resolved first (codegen.ownership.own_folder): the
+real folder is proven, surveyed, locked and staged beside, so renames never
+cross a filesystem and `--out .` stages outside the package too.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 
 from . import lock
 from .interrupts import signals_held
-from .ownership import refuse_foreign, refuse_if_not_package, survey
+from .ownership import own_folder, refuse_foreign, refuse_if_not_package, survey
 
 
 @dataclass
@@ -63,15 +67,19 @@ def staging_prefix(out_dir: Path) -> str:
     return f".{out_dir.name}.staging-"
 
 
-def write_package(files: dict[str, str], out_dir: Path, label: str | None = None) -> WriteReport:
+def write_package(
+    files: dict[str, str], out_dir: Path, label: str | None = None, notify: lock.Notify = lock.to_stderr
+) -> WriteReport:
     """Bring out_dir to exactly `files`, touching only what differs; on failure, change nothing.
 
     Raises InputError (nothing written) when out_dir is not a flax_auto package
-    or holds files the generator did not write; OSError when writing failed.
+    or holds files the generator did not write; OSError when writing failed or
+    another run held the lock too long (`notify` hears that it waits).
     """
     label = label or str(out_dir)
+    out_dir = own_folder(out_dir, label)
     refuse_if_not_package(out_dir, files, label)
-    with lock.writing(out_dir) as created:
+    with lock.writing(out_dir, label, notify) as created:
         try:
             return _write_locked(files, out_dir, label)
         except BaseException:
@@ -86,7 +94,8 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
     contents = survey(out_dir, files)
     refuse_foreign(contents, label)
     for leftover in out_dir.parent.glob(f"{staging_prefix(out_dir)}*"):
-        shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
+        if _is_staging(leftover):
+            shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
 
     report = WriteReport(removed=contents.orphans)
     changed: dict[str, bytes] = {}
@@ -118,6 +127,17 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
             with signals_held():  # so that an interrupt cannot cut the clean-up short
                 shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _is_staging(folder: Path) -> bool:
+    """A folder a run staged in: a real folder (not a link) holding nothing but new/ and old/."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    return all(entry.name in ("new", "old") and entry.is_dir() and not entry.is_symlink() for entry in entries)
 
 
 def _write_new(path: Path, data: bytes) -> None:

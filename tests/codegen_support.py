@@ -30,6 +30,8 @@ def snapshot(folder: Path) -> dict[str, object]:
             state[name] = ("link", str(path.readlink()))
         elif path.is_dir():
             state[name] = "folder"
+        elif not path.is_file():  # a named pipe, a socket: reading it could wait forever
+            state[name] = ("special", path.stat().st_mode)
         else:
             stat = path.stat()
             state[name] = (path.read_bytes(), stat.st_mode, stat.st_mtime_ns)

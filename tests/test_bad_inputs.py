@@ -6,12 +6,15 @@ must print, line numbers looked up in the broken file.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from codegen_support import copy_project, edit, line_of, make_stale, run, snapshot
+
+from codegen.load import TABLE_LIMIT
 
 OUT = "generated/flax_auto"
 TABLES = "codegen/tables"
@@ -286,9 +289,100 @@ def template_is_a_folder(root: Path) -> list[str]:
     return [f"templates/configs.py.jinja:1: TemplateNotFound: 'configs.py.jinja' not found in search path: '{root / 'templates'}'"]
 
 
+BERT_ROW = 'bert = "Flax Bert For NSP"'
+GPT2_ROW = 'gpt2 = "not a class"'
+
+
+def a_multi_line_string_that_holds_rows_and_a_section(root: Path) -> list[str]:
+    """Lines inside a string are not keys or headers: each problem is at its own line."""
+    table = root / TABLES / "next_sentence_prediction.toml"
+    edit(table, '[models]\nbert = "FlaxBertForNextSentencePrediction"\n', '''notes = """
+[models]
+bert = "Flax Bert"
+"""
+
+[models]
+bert = "Flax Bert For NSP"
+''')
+    return [
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, 'notes')}: unknown key in [task] "
+        "(expected auto_class, head_doc, mapping): 'notes'",
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, BERT_ROW)}: "
+        "model class is not a Python identifier: 'Flax Bert For NSP'",
+    ]
+
+
+def a_multi_line_array_and_inline_table_then_a_bad_row(root: Path) -> list[str]:
+    """Values over several lines, with brackets and '#' inside strings, end where TOML ends them."""
+    table = root / TABLES / "next_sentence_prediction.toml"
+    edit(table, 'head_doc = "next sentence prediction"\n', '''head_doc = "next sentence prediction"
+extra = [
+  "]", # a comment ]
+  { key = "[models]" },
+  \'\'\'
+[models]
+gpt2 = "x"\'\'\',
+]
+''')
+    edit(table, 'bert = "FlaxBertForNextSentencePrediction"', 'bert = "FlaxBertForNextSentencePrediction"\ngpt2 = "not a class"')
+    return [
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, 'extra')}: unknown key in [task] "
+        "(expected auto_class, head_doc, mapping): 'extra'",
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, GPT2_ROW)}: "
+        "model class is not a Python identifier: 'not a class'",
+    ]
+
+
+def an_array_of_tables(root: Path) -> list[str]:
+    """[[extension]] is valid TOML, but not a table section: refused at its line, no false 'missing'."""
+    table = root / TABLES / "next_sentence_prediction.toml"
+    table.write_text(table.read_text() + '\n[[extension]]\nroberta = "FlaxRobertaForNextSentencePrediction"\n')
+    return [
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, '[[extension]]')}: "
+        "an array of tables is not a table section; write [extension]"
+    ]
+
+
+def a_dotted_key(root: Path) -> list[str]:
+    table = root / TABLES / "next_sentence_prediction.toml"
+    table.write_text(table.read_text() + 'roberta.class = "FlaxRobertaForNextSentencePrediction"\n')
+    return [
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, 'roberta.class')}: "
+        "a dotted key is not a row; write roberta = { ... }: 'roberta.class'"
+    ]
+
+
+def a_sub_table_header(root: Path) -> list[str]:
+    table = root / TABLES / "next_sentence_prediction.toml"
+    table.write_text(table.read_text() + '\n[task.sub]\nnote = "x"\n')
+    return [
+        f"{TABLES}/next_sentence_prediction.toml:{line_of(table, '[task.sub]')}: "
+        "a sub-table is not a table section; write [task] and the row as sub = { ... }: 'task.sub'"
+    ]
+
+
 def table_is_a_folder(root: Path) -> list[str]:
     (root / TABLES / "extra.toml").mkdir()
-    return [f"{TABLES}/extra.toml: cannot read the table: Is a directory"]
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a folder)"]
+
+
+def table_is_a_named_pipe(root: Path) -> list[str]:
+    """Opening it to read would wait for a writer forever."""
+    os.mkfifo(root / TABLES / "extra.toml")
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a named pipe)"]
+
+
+def table_links_to_dev_zero(root: Path) -> list[str]:
+    """Reading it would never end, and fill memory on the way."""
+    (root / TABLES / "extra.toml").symlink_to("/dev/zero")
+    return [f"{TABLES}/extra.toml: cannot read the table: not a regular file (a character device)"]
+
+
+def table_larger_than_the_limit(root: Path) -> list[str]:
+    """A regular file, but one no table needs to be: refused, not read whole."""
+    with (root / TABLES / "extra.toml").open("wb") as stream:
+        stream.truncate(TABLE_LIMIT + 1)
+    return [f"{TABLES}/extra.toml: cannot read the table: larger than {TABLE_LIMIT >> 20} MiB"]
 
 
 def table_is_a_dangling_link(root: Path) -> list[str]:
@@ -339,7 +433,15 @@ CASES = [
     template_divides_by_zero,
     template_makes_a_bad_call,
     template_is_a_folder,
+    a_multi_line_string_that_holds_rows_and_a_section,
+    a_multi_line_array_and_inline_table_then_a_bad_row,
+    an_array_of_tables,
+    a_dotted_key,
+    a_sub_table_header,
     table_is_a_folder,
+    table_is_a_named_pipe,
+    table_links_to_dev_zero,
+    table_larger_than_the_limit,
     table_is_a_dangling_link,
     table_starts_with_a_bom,
     syntax_errors_in_two_tables_and_a_bad_row_in_a_third,

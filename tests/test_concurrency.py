@@ -5,6 +5,7 @@ Real processes, real signals, real files: nothing here is mocked or paused by a 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -47,6 +48,12 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     return process.returncode, stdout, stderr
 
 
+def taking_turns(result: tuple[int, str, str]) -> tuple[int, str, str]:
+    """A run's result without the line it prints when its turn is long in coming (a busy machine)."""
+    code, stdout, stderr = result
+    return code, stdout, "".join(line for line in stderr.splitlines(keepends=True) if ": waiting for " not in line)
+
+
 def test_three_generates_and_a_check_at_once(project: Path) -> None:
     """The command line as three terminals (or hooks) would run it, twice over."""
     make_stale(project / OUT)
@@ -56,12 +63,12 @@ def test_three_generates_and_a_check_at_once(project: Path) -> None:
         make_stale(project / OUT)
         generates = [start("generate", "--root", str(project)) for _ in range(3)]
         check = start("check", "--root", str(project))
-        assert sorted(finish(process) for process in generates) == [
+        assert sorted(taking_turns(finish(process)) for process in generates) == [
             (0, f"{OUT}: 0 written, {PACKAGE_FILES} unchanged, 0 removed\n", ""),
             (0, f"{OUT}: 0 written, {PACKAGE_FILES} unchanged, 0 removed\n", ""),
             (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n", ""),
         ]
-        assert finish(check) in [stale, (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")]
+        assert taking_turns(finish(check)) in [stale, (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")]
         assert read_package(project / OUT) == read_package(COMMITTED)
         assert sorted(path.name for path in (project / "generated").iterdir()) == ["flax_auto"]
 
@@ -186,3 +193,100 @@ def test_sigkill_at_any_point_leaves_whole_files_and_the_next_run_repairs(tmp_pa
         write_package(NEW, package)
         assert tree(package) == "new"
         assert sorted(path.name for path in tmp_path.iterdir()) == ["flax_auto"]
+
+
+def test_out_dot_stages_outside_the_package_so_a_killed_run_leaves_nothing_inside(tmp_path: Path) -> None:
+    """`--out .` from inside the package: Path('.').parent is '.', so the staging folder
+    went inside the package, and the run after a SIGKILL failed on its leftovers."""
+    package = tmp_path / "flax_auto"
+    for delay in delays(package, 6):
+        write_package(OLD, package)
+        process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, "."],
+            cwd=package,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        go(process)
+        time.sleep(delay)
+        process.kill()
+        process.wait(timeout=60)
+        assert not [name for name in read_package(package) if name not in NEW and name not in OLD], "nothing staged inside"
+        write_package(NEW, Path(os.path.relpath(package)))
+        assert tree(package) == "new"
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["flax_auto"]
+
+
+HOLDER = """
+import os
+import signal
+import sys
+from pathlib import Path
+from codegen import lock
+
+with lock.writing(Path(sys.argv[1])):
+    print("locked", flush=True)
+    if sys.argv[2] == "stop":
+        os.kill(os.getpid(), signal.SIGSTOP)  # what Ctrl-Z does to a generate
+    sys.stdin.readline()
+"""
+
+
+def hold_lock(package: Path, how: str) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(package), how], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def start_waiting(*argv: str, limit: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "codegen", *argv],
+        cwd=ROOT,
+        env={**os.environ, "FLAX_AUTO_LOCK_TIMEOUT": limit},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "generate"])
+def test_a_stopped_run_holding_the_lock_is_named_and_waited_for_only_so_long(project: Path, command: str) -> None:
+    """Ctrl-Z on a generate kept its lock and every later run hung without a word."""
+    make_stale(project / OUT)
+    before = read_package(project / OUT)
+    holder = hold_lock(project / OUT, "stop")
+    try:
+        code, stdout, stderr = finish(start_waiting(command, "--root", str(project), limit="0.5"))
+        assert (code, stdout) == (3, "")
+        pid = holder.pid
+        assert stderr == (
+            f"{OUT}: waiting for process {pid}, which holds its lock (at most 0.5 s, FLAX_AUTO_LOCK_TIMEOUT sets it)\n"
+            f"error: {OUT} is still locked by process {pid} after 0.5 s: if that run is stopped (Ctrl-Z), "
+            f"resume it (`kill -CONT {pid}`) or end it, then run this again; {OUT} was left as it was\n"
+        )
+        assert read_package(project / OUT) == before
+    finally:
+        holder.send_signal(signal.SIGCONT)
+        finish(holder)
+    assert run(command, "--root", str(project))[0] == (0 if command == "generate" else 1)
+
+
+def test_a_lock_released_while_waiting_lets_the_run_go_on(project: Path) -> None:
+    make_stale(project / OUT)
+    holder = hold_lock(project / OUT, "hold")
+    waiting = start_waiting("generate", "--root", str(project), limit="60")
+    assert waiting.stderr is not None
+    assert waiting.stderr.readline() == (
+        f"{OUT}: waiting for process {holder.pid}, which holds its lock (at most 60 s, FLAX_AUTO_LOCK_TIMEOUT sets it)\n"
+    )
+    assert holder.stdin is not None
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    finish(holder)
+    assert finish(waiting) == (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n", "")
+    assert read_package(project / OUT) == read_package(COMMITTED)

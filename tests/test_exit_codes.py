@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen_support import copy_project, run
+import pytest
+from codegen_support import COMMITTED, copy_project, make_stale, read_package, run
 
-from codegen.build import ROOT
+from codegen.build import ROOT, build
 
 OUT = "generated/flax_auto"
 
@@ -47,3 +48,39 @@ def test_a_write_that_fails_is_exit_3(tmp_path: Path) -> None:
     code, stdout, stderr = run("generate", "--out", str(tmp_path / "file" / "flax_auto"))
     assert (code, stdout) == (3, "")
     assert stderr == f"error: [Errno 20] Not a directory: '{tmp_path / 'file' / 'flax_auto'}'; {tmp_path / 'file' / 'flax_auto'} was left as it was\n"
+
+
+def with_output_closed(*argv: str, how: str) -> tuple[int, str]:
+    """Run `python -m codegen ARGV` whose stdout is a pipe nobody reads ("pipe": the reader
+    closed it before the first write, as `| head -1` does after a line) or is closed ("closed",
+    `>&-`); its exit code and stderr."""
+    command = [sys.executable, "-m", "codegen", *argv]
+    if how == "closed":
+        command = ["sh", "-c", 'exec "$@" >&-', "sh", *command]
+        result = subprocess.run(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, check=False)
+        return result.returncode, result.stderr
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(command, cwd=ROOT, stdout=write, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write)
+    return result.returncode, result.stderr
+
+
+@pytest.mark.parametrize("how", ["pipe", "closed"])
+def test_output_that_cannot_be_written_never_changes_the_exit_code(tmp_path: Path, how: str) -> None:
+    """A write that succeeded is 0, a stale tree is 1, whatever becomes of the output."""
+    project = copy_project(tmp_path / "project")
+    build(project)  # black's cache, so that each run is quick
+    make_stale(project / OUT)
+    fix = f"python -m codegen generate --root {project}"
+
+    assert with_output_closed("generate", "--verbose", "--root", str(project), how=how) == (0, "")
+    assert read_package(project / OUT) == read_package(COMMITTED)
+    make_stale(project / OUT)
+    stale = with_output_closed("check", "--root", str(project), how=how)
+    assert stale == (1, f"{OUT} is stale (3 changed, 1 missing, 1 orphaned); to fix it run: {fix}\n")
+    assert run("generate", "--root", str(project))[0] == 0
+    assert with_output_closed("check", "--root", str(project), how=how) == (0, "")
+    assert with_output_closed("list", "--root", str(project), how=how) == (0, "")

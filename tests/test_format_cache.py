@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from codegen_support import (
     edit,
     read_package,
     run,
+    snapshot,
 )
 
 from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
@@ -90,11 +92,6 @@ def _another_modules_entry(entry: Path) -> None:
     entry.write_bytes(other.read_bytes())
 
 
-def _folder(entry: Path) -> None:
-    entry.unlink()
-    (entry / "inside").mkdir(parents=True)
-
-
 def _dangling_link(entry: Path) -> None:
     entry.unlink()
     entry.symlink_to("nowhere")
@@ -108,7 +105,6 @@ DAMAGE = {
     "valid checksum, does not compile": _valid_checksum_but_does_not_compile,
     "another module's entry": _another_modules_entry,
     "not UTF-8": lambda entry: entry.write_bytes(b"\xff\xfe" + entry.read_bytes()),
-    "a folder": _folder,
     "a dangling link": _dangling_link,
 }
 
@@ -146,3 +142,77 @@ def test_a_build_folder_that_is_a_file_only_costs_time(tmp_path: Path) -> None:
     assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
     assert run("generate", "--root", str(root)) == (0, f"{OUT}: 0 written, {PACKAGE_FILES} unchanged, 0 removed\n", "")
     assert (root / "build").read_text() == "not a folder\n"
+
+
+def _folder(entry: Path) -> None:
+    (entry / "inside").mkdir(parents=True)
+    (entry / "inside" / "notes.txt").write_text("mine\n")
+
+
+IN_THE_WAY = {"a folder": _folder, "a named pipe": os.mkfifo}
+
+
+@pytest.mark.parametrize("put", IN_THE_WAY)
+def test_what_is_not_a_file_at_an_entrys_name_is_a_miss_and_kept(tmp_path: Path, filled_cache: Path, put: str) -> None:
+    """Reading a pipe would wait forever, replacing a folder would delete what it holds."""
+    root = copy_project(tmp_path)
+    shutil.copytree(filled_cache, root / FORMAT_CACHE)
+    name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
+    entry = root / FORMAT_CACHE / cache_key(text)
+    entry.unlink()
+    IN_THE_WAY[put](entry)
+    before = snapshot(entry) if entry.is_dir() else entry.stat().st_mode
+
+    assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
+    assert run("generate", "--root", str(root))[0] == 0
+    assert (snapshot(entry) if entry.is_dir() else entry.stat().st_mode) == before
+    assert cached(root / FORMAT_CACHE, name, text) is None
+
+
+def _victim(folder: Path) -> dict[str, object]:
+    """Someone's folder: notes, a subfolder, a file named like an entry, a copy of an entry."""
+    (folder / "sub").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine\n")
+    (folder / "sub" / "data.bin").write_bytes(b"\x00\x01")
+    (folder / ("a" * 64)).write_text("not a cache entry\n")  # e.g. a blob store names files by sha256
+    return snapshot(folder)
+
+
+def test_a_linked_cache_is_followed_and_only_its_own_entries_are_deleted(tmp_path: Path) -> None:
+    """The link's target holds what the user keeps there: it survives, stale entries of ours go."""
+    root = copy_project(tmp_path / "project")
+    target = tmp_path / "elsewhere"
+    kept = _victim(target)
+    stale = target / ("b" * 64)  # an entry of an older tree: its checksum proves it the cache's
+    output = "x = 1\n"
+    checksum = hashlib.sha256(f"{stale.name}\n{output}".encode()).hexdigest()
+    stale.write_text(f"{checksum}\n{output}")
+    (root / "build").mkdir()
+    (root / FORMAT_CACHE).symlink_to(target)
+
+    assert run("generate", "--root", str(root))[0] == 0
+
+    assert (root / FORMAT_CACHE).is_symlink(), "the link stays a link"
+    entries = {cache_key(text) for text in rendered_modules(root).values()}
+    after = snapshot(target)
+    assert {name: after[name] for name in kept} == kept, "nothing of the user's was touched"
+    assert set(after) - set(kept) == entries, "the stale entry went, the new ones are in the link's target"
+    name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
+    assert cached(root / FORMAT_CACHE, name, text) == format_module(name, text)
+
+
+def test_a_cache_link_that_leads_nowhere_is_refused(tmp_path: Path) -> None:
+    """Following it would create a folder where the link points, which nobody asked for."""
+    root = copy_project(tmp_path / "project")
+    (root / "build").mkdir()
+    (root / FORMAT_CACHE).symlink_to(tmp_path / "missing" / "cache")
+    before = snapshot(tmp_path)
+
+    code, stdout, stderr = run("generate", "--root", str(root))
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"{root / FORMAT_CACHE}: {root / FORMAT_CACHE} is a link to {tmp_path / 'missing' / 'cache'}, "
+        "which does not exist; nothing was written\n1 error(s); nothing was written\n"
+    )
+    assert snapshot(tmp_path) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,3 +125,111 @@ def test_a_copied_package_is_recognised_by_its_headers(tmp_path: Path) -> None:
     code, stdout, _ = run("generate", "--out", str(tmp_path / "copy"))
     assert (code, stdout) == (0, f"{tmp_path / 'copy'}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n")
     assert read_package(tmp_path / "copy") == read_package(COMMITTED)
+
+
+def linked_project(tmp_path: Path, real: Path) -> Path:
+    """A project whose generated/flax_auto is a link to the package at `real`."""
+    project = copy_project(tmp_path / "project")
+    real.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(project / OUT, real)
+    (project / OUT).symlink_to(real)
+    return project
+
+
+def test_a_linked_package_is_proven_and_surveyed_like_the_folder_it_leads_to(tmp_path: Path) -> None:
+    """check sees a foreign file behind the link, generate refuses it, and once it is
+    gone removes the orphans there; the link stays a link."""
+    project = linked_project(tmp_path, tmp_path / "elsewhere" / "flax_auto")
+    real = tmp_path / "elsewhere" / "flax_auto"
+    (real / "mine.py").write_text("def mine() -> None: ...\n")
+
+    code, stdout, _ = run("check", "--root", str(project))
+    assert (code, stdout) == (1, f"foreign: {OUT}/mine.py (not written by the generator; it would ship: move it out)\n")
+    code, _, stderr = run("generate", "--root", str(project))
+    assert code == 2 and stderr.startswith(f"{OUT}/mine.py: not written by the generator")
+
+    (real / "mine.py").unlink()
+    make_stale(real)
+    code, stdout, _ = run("generate", "--root", str(project))
+    assert (code, stdout) == (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n")
+    assert (project / OUT).is_symlink() and read_package(real) == read_package(COMMITTED)
+    assert sorted(path.name for path in real.parent.iterdir()) == ["flax_auto"], "staged beside the real folder"
+    assert sorted(path.name for path in (project / "generated").iterdir()) == ["flax_auto"]
+
+
+def other_filesystem(tmp_path: Path) -> Path:
+    """A folder on another filesystem than tmp_path: /dev/shm is a tmpfs on Linux."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no /dev/shm on another filesystem than the temporary folder")
+    return shm
+
+
+def test_a_package_linked_to_another_filesystem_is_staged_there(tmp_path: Path) -> None:
+    """Staging beside the link put every rename across filesystems: each generate failed."""
+    shm = other_filesystem(tmp_path)
+    elsewhere = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        project = linked_project(tmp_path, elsewhere / "flax_auto")
+        make_stale(elsewhere / "flax_auto")
+        code, stdout, stderr = run("generate", "--root", str(project))
+        assert (code, stdout, stderr) == (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n", "")
+        assert read_package(elsewhere / "flax_auto") == read_package(COMMITTED)
+        assert run("check", "--root", str(project))[0] == 0
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+@pytest.mark.parametrize("link", ["generated/flax_auto", "generated"])
+def test_a_link_that_leads_nowhere_is_refused_and_nothing_created(tmp_path: Path, link: str) -> None:
+    project = copy_project(tmp_path / "project", parts=("codegen/tables", "templates"))
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(tmp_path / "missing")
+    before = snapshot(project / "generated")
+
+    code, stdout, stderr = run("generate", "--root", str(project))
+
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"{OUT}: {project / link} is a link to {tmp_path / 'missing'}, which does not exist; nothing was written\n"
+        "1 error(s); nothing was written\n"
+    )
+    assert snapshot(project / "generated") == before and not (tmp_path / "missing").exists()
+    assert run("check", "--root", str(project)) == (2, "", stderr)
+
+
+def test_a_folder_where_a_module_goes_is_foreign_not_emptied(tmp_path: Path) -> None:
+    """Renaming a file over a folder fails: every generate used to exit 3, for good."""
+    project = copy_project(tmp_path / "project")
+    (project / OUT / "model.py").unlink()
+    (project / OUT / "model.py").mkdir()
+    before = snapshot(project / "generated")
+
+    code, stdout, _ = run("check", "--root", str(project))
+    assert code == 1 and f"foreign: {OUT}/model.py (not written by the generator" in stdout
+    code, stdout, stderr = run("generate", "--root", str(project))
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"{OUT}/model.py: not written by the generator")
+    assert snapshot(project / "generated") == before
+
+    (project / OUT / "model.py").rmdir()
+    assert run("generate", "--root", str(project))[0] == 0
+    assert read_package(project / OUT) == read_package(COMMITTED)
+
+
+def test_a_folder_named_like_a_staging_folder_is_not_deleted_unless_it_is_one(tmp_path: Path) -> None:
+    """A killed run's staging folder holds new/ and old/ and nothing else; anything else is kept."""
+    project = copy_project(tmp_path / "project")
+    mine = project / "generated" / ".flax_auto.staging-mine"
+    (mine / "new").mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine\n")
+    leftover = project / "generated" / ".flax_auto.staging-abc"
+    (leftover / "new").mkdir(parents=True)
+    (leftover / "old").mkdir()
+    (leftover / "new" / "model.py").write_text(MARKER)
+    make_stale(project / OUT)
+
+    assert run("generate", "--root", str(project))[0] == 0
+
+    assert (mine / "notes.txt").read_text() == "mine\n"
+    assert sorted(path.name for path in (project / "generated").iterdir()) == [".flax_auto.staging-mine", "flax_auto"]

@@ -877,3 +877,14 @@ def test_config_rows_follow_upstreams_order_which_decides_a_shared_config_class(
     ]
     table = project / TABLES / "configs.toml"
     assert line_of(table, "gpt2 = ") < line_of(table, '"gpt-sw3" = ')
+
+
+def test_an_upstream_file_that_is_a_named_pipe_is_refused_not_waited_on(project: Path) -> None:
+    fifo = project.parent / "modeling_flax_auto.py"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "codegen", "sync", str(fifo), "--dry-run"],
+        cwd=project, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{fifo}: cannot read: not a regular file (a named pipe)")

@@ -115,22 +115,27 @@ def test_a_failure_while_staging_changes_nothing(project: Path, expected: dict[s
 
 
 def test_a_failure_while_renaming_puts_everything_back(project: Path) -> None:
-    """vision2seq.py, last in order, cannot replace the folder squatting its name:
-    by then the orphan is removed, files before it are replaced and model.py is created."""
+    """vision2seq.py, last in order, is immutable (chattr +i), so the rename onto it fails:
+    by then the orphan is removed, files before it are replaced and model.py is created.
+    (A folder in its place no longer gets that far: it is foreign, see test_ownership.)"""
     package = project / OUT
     make_stale(package)
     (package / "configs.py").unlink()
     (package / "configs.py").symlink_to("../elsewhere/configs.py")
-    (package / "vision2seq.py").unlink()
-    (package / "vision2seq.py").mkdir()
-    before = snapshot(project / "generated")  # build/black-cache may fill: it is not output
+    edit(package / "vision2seq.py", "# To change it,", "# To change it (edited),")
+    if subprocess.run(["chattr", "+i", package / "vision2seq.py"], capture_output=True, check=False).returncode:
+        pytest.skip("chattr +i is not available here (it needs root on a filesystem that has it)")
+    try:
+        before = snapshot(project / "generated")  # build/black-cache may fill: it is not output
 
-    code, stdout, stderr = run("generate", "--root", str(project))
+        code, stdout, stderr = run("generate", "--root", str(project))
 
-    assert (code, stdout) == (3, "")
-    assert stderr.startswith("error: [Errno 21] Is a directory: ")
-    assert stderr.endswith(f"; {OUT} was left as it was\n")
-    assert snapshot(project / "generated") == before
+        assert (code, stdout) == (3, "")
+        assert stderr.startswith("error: [Errno 1] Operation not permitted: ")
+        assert stderr.endswith(f"; {OUT} was left as it was\n")
+        assert snapshot(project / "generated") == before
+    finally:
+        subprocess.run(["chattr", "-i", package / "vision2seq.py"], check=True)
 
 
 def test_a_failure_into_a_new_folder_leaves_no_folder(tmp_path: Path, expected: dict[str, str]) -> None:

@@ -1,0 +1,60 @@
+"""The loader's tokenizer puts every key of every table at the line that holds it."""
+
+from __future__ import annotations
+
+import tomllib
+
+from codegen.build import ROOT, TABLES, settings_for
+from codegen.load import read_tables, statements, toml_lines
+
+FORMS = """\
+# every form of value a row may take, some over several lines
+[task]
+a = "x"
+'b c' = 'y'
+"d\\"e" = \"\"\"
+[models]
+f = "not a row"
+\"\"\"
+g = [
+  "]",  # ] and # inside
+  { h = "[x]" },
+]
+i = { config = "C", package = "p" }  # a comment
+j = '''
+k = 1'''''
+l = 1979-05-27 07:32:00Z
+
+[ "models" ]
+m = "M"
+"""
+
+
+def test_every_key_of_every_real_table_is_at_its_own_line() -> None:
+    for table in read_tables(ROOT / TABLES, settings_for(ROOT).label):
+        lines = toml_lines(table.text)
+        for section, rows in table.data.items():
+            assert lines[table.lines[("", section)] - 1].strip().startswith("["), (table.path, section)
+            for key in rows:
+                line = lines[table.lines[(section, key)] - 1]
+                assert key in line and "=" in line, (table.path, section, key, line)
+
+
+def test_strings_arrays_and_inline_tables_over_several_lines_hide_nothing_and_invent_nothing() -> None:
+    data = tomllib.loads(FORMS)
+    found = [(statement.kind, statement.keys, statement.line) for statement in statements(FORMS)]
+    assert found == [
+        ("table", ("task",), 2),
+        ("key", ("a",), 3),
+        ("key", ("b c",), 4),
+        ("key", ('d"e',), 5),
+        ("key", ("g",), 9),
+        ("key", ("i",), 13),
+        ("key", ("j",), 14),
+        ("key", ("l",), 16),
+        ("table", ("models",), 18),
+        ("key", ("m",), 19),
+    ]
+    assert [keys for kind, keys, _ in found if kind == "key"] == [
+        (key,) for section in data.values() for key in section
+    ]
