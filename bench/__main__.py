@@ -14,7 +14,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
-from bench import build_step, processes, warm  # noqa: E402 - after the environment is set
+from bench import build_step, processes, subset, warm  # noqa: E402 - after the environment is set
 from bench.report import Section, machine, markdown_header, markdown_table, text_table  # noqa: E402
 from bench.stats import Summary  # noqa: E402
 from bench.targets import Target, evaluate  # noqa: E402
@@ -61,6 +61,7 @@ def main() -> int:
         ("from_config", warm.from_config),
         ("fresh processes", lambda: processes.measure(mappings)),
         ("build step", build_step.measure),
+        ("subset package", subset.measure),
     ]:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         new_sections, values = step()

@@ -1,8 +1,9 @@
 """Point 5: the build step's wall time, where it goes, and how it grows with the tables.
 
-Everything runs on a copy of codegen/, templates/ and generated/ in a temp
-folder (the real tables are never edited), except `make check`, which only
-reads, on the real tree. The stage split comes from `bench.stages`, the same
+Everything runs on a copy of codegen/, templates/, generated/ and
+pyproject.toml (whose [tool.flax-auto] the CLI reads) in a temp folder (the
+real tables are never edited), except `make check`, which only reads, on the
+real tree. The stage split comes from `bench.stages`, the same
 pipeline as the CLI with a timer per stage.
 """
 
@@ -146,6 +147,7 @@ def measure() -> tuple[list[Section], dict[str, Summary]]:
         work = Path(temp)
         for name in ("codegen", "templates", "generated"):
             shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy2(ROOT / "pyproject.toml", work)  # its [tool.flax-auto] is what `python -m codegen` runs
         walls, split = rounds(work)
         scaled = scaling(work)
         rows = ten_thousand(work)

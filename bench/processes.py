@@ -53,8 +53,8 @@ def run_script(body: str, *flags: str) -> dict:
     return {**json.loads(lines[-1].removeprefix("BENCH-RESULT ")), "wall_s": wall, "stderr": result.stderr}
 
 
-def external_imports(module_file: Path) -> list[str]:
-    """The module's top-level import statements, less those of flax_auto itself and __future__."""
+def external_imports(module_file: Path, package: str = "flax_auto") -> list[str]:
+    """The module's top-level import statements, less those of its own package and __future__."""
     statements = []
     for node in ast.parse(module_file.read_text()).body:
         if isinstance(node, ast.ImportFrom):
@@ -63,7 +63,7 @@ def external_imports(module_file: Path) -> list[str]:
             names = [alias.name for alias in node.names]
         else:
             continue
-        if all(name.split(".")[0] not in ("flax_auto", "__future__") for name in names):
+        if all(name.split(".")[0] not in (package, "__future__") for name in names):
             statements.append(ast.unparse(node))
     return statements
 
@@ -150,6 +150,9 @@ def run_rounds(bodies: dict[str, tuple[str, int]]) -> dict[str, list[dict]]:
 
 
 def measure(mappings: list[str]) -> tuple[list[Section], dict[str, Summary]]:
+    from bench.subset import compile_package
+
+    compile_package(PACKAGE)  # as the floor's site-packages are
     bodies, task_modules, package_modules = scenarios(mappings)
     measured: dict[str, Summary] = {}
     for name, results in run_rounds(bodies).items():

@@ -74,6 +74,10 @@ def evaluate(measured: dict[str, Summary]) -> list[Target]:
         }
         for shape in {key.split("/")[2] for key in measured if key.startswith("build/10000/")}
     }
+    subset = above_floor(measured, "subset", "subset.floor")
+    subset_cpu = measured["process/subset/import_cpu"]
+    subset_upstream = measured["process/subset.upstream/resolved_cpu"]
+    subset_rss = ratio(measured["process/subset/peak_rss"], measured["process/subset.upstream/peak_rss"])
     return [
         Target(
             "warm dispatch within 3x of a bare dict lookup",
@@ -101,6 +105,17 @@ def evaluate(measured: dict[str, Summary]) -> list[Target]:
             f"even causal_lm.py's own imports alone cost {show(table_only.median)} CPU, as its table eagerly "
             "imports every causal-LM model module where upstream imports GPT-2's only",
             cold["flax_auto.task"].median <= cold["upstream"].median,
+        ),
+        Target(
+            "a package generated with three model types imports within 3% of the direct import of the same modules",
+            f"{subset[1]:+.1%} CPU ({subset[0]:+.1%} wall)",
+            subset[1] < 0.03,
+        ),
+        Target(
+            "a package generated with three model types imports no slower than upstream's lazy path to the same classes",
+            f"{show(subset_cpu.median)} CPU vs upstream {show(subset_upstream.median)} "
+            f"({times(ratio(subset_cpu, subset_upstream))}); peak RSS {times(subset_rss)} upstream's",
+            subset_cpu.median <= subset_upstream.median,
         ),
         Target(
             "`make check` on an unchanged tree < 1 s wall, interpreter start included",

@@ -41,7 +41,11 @@ def sample_config(mapping: dict[type, type]) -> PretrainedConfig:
 
 
 def auto_classes() -> list[type[flax_auto.AutoModelClass]]:
-    return sorted(flax_auto.AutoModelClass.__subclasses__(), key=lambda cls: cls.__name__)
+    """flax_auto's auto classes that upstream has too: the extension tasks (CTC, ...) have nothing to race."""
+    return sorted(
+        (cls for cls in flax_auto.AutoModelClass.__subclasses__() if hasattr(modeling_flax_auto, mapping_name(cls))),
+        key=lambda cls: cls.__name__,
+    )
 
 
 def dispatch_function(auto_class: type[flax_auto.AutoModelClass]) -> Callable[[object], type]:

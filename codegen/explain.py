@@ -36,8 +36,8 @@ def find_task(tables: Tables, name: str) -> Task:
 def origin_note(origin: Origin, release: str) -> str:
     """Where a row comes from, for `explain`; release is the transformers version the tables mirror."""
     if origin == "upstream":
-        return f"upstream: a row of transformers {release}'s Flax tables, kept in step by `codegen sync`"
-    return "extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it"
+        return f"upstream: a row of transformers {release}'s Flax tables, kept in step by `sync`"
+    return "extension: a row beyond upstream's Flax tables; `sync` never touches it"
 
 
 def _entry(task: Task, model_type: str) -> Entry | None:
@@ -48,7 +48,7 @@ def _unknown_model_type(tables: Tables, name: str, task: Task | None) -> InputEr
     if task is None:
         known = [model_type.name for model_type in tables.model_types]
         return InputError(
-            [f"unknown model_type {name!r}{closest(name, known)} (`python -m codegen list` shows all)"]
+            [f"unknown model_type {name!r}{closest(name, known)} (`list` shows all)"]
         )
     names = [entry.model_type.name for entry in task.entries]
     elsewhere = [other.auto_class for other in tables.tasks if _entry(other, name)]
@@ -69,7 +69,7 @@ def explain_entry(tables: Tables, task: Task, model_type: str) -> list[str]:
         f"  origin        {origin_note(entry.origin, tables.upstream_transformers)}",
         f"  config class  {config.config_class} from {config.config_module}",
         f"  config row    {config.where}",
-        f"  generated     flax_auto.{task.module}: {task.dispatch}(), {task.mapping}",
+        f"  generated     {tables.package}.{task.module}: {task.dispatch}(), {task.mapping}",
     ]
     sharing = task.sharing(entry)
     if sharing:

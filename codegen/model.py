@@ -172,7 +172,7 @@ class Task:
     @property
     def row_sources(self) -> list[str]:
         """The table files of the extension rows: this table's, and a user's table that adds to it."""
-        return sorted({entry.where.path for entry in self.extension_entries}, key=lambda path: path != self.source)
+        return sorted({entry.where.path for entry in self.extension_entries}, key=lambda path: (path != self.source, path))
 
     @property
     def config_sources(self) -> list[str]:

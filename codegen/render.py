@@ -134,7 +134,7 @@ class Renderer:
             files[path.name] = header([self.settings.label(path)], self.settings.generate_command) + text
         return files
 
-    def task(self, task: Task, config_table: str) -> str:
+    def task(self, task: Task) -> str:
         package = self.tables.package
         pairs = [
             ("transformers.configuration_utils", "PretrainedConfig"),
@@ -145,21 +145,22 @@ class Renderer:
         ]
         pairs += [(entry.model_type.config_module, entry.model_type.config_class) for entry in task.entries]
         pairs += [(entry.model_module, entry.model_class) for entry in task.entries]
+        tables = [task.source, *(path for path in task.row_sources if path != task.source), *task.config_sources]
         return self.template(
             "task.py.jinja",
-            [task.source, config_table],
+            tables,
             task=task,
             upstream=self.tables.upstream_transformers,
             imports=self.sections(pairs),
         )
 
-    def configs(self, config_table: str) -> str:
+    def configs(self, config_tables: list[str]) -> str:
         pairs = [
             ("transformers.configuration_utils", "PretrainedConfig"),
             (f"{self.tables.package}._auto", "ConfigTable"),
         ]
         pairs += [(model_type.config_module, model_type.config_class) for model_type in self.tables.model_types]
-        return self.template("configs.py.jinja", [config_table], tables=self.tables, imports=self.sections(pairs))
+        return self.template("configs.py.jinja", config_tables, tables=self.tables, imports=self.sections(pairs))
 
     def init(self, every_table: str) -> str:
         package = self.tables.package
@@ -190,15 +191,15 @@ def _task_names(task: Task) -> list[str]:
 def render(tables: Tables, settings: Settings) -> dict[str, str]:
     """Every file of the package, by path inside the package folder, before formatting."""
     renderer = Renderer(tables, settings)
-    config_table = next(source for source in tables.sources if source.endswith("configs.toml"))
+    config_tables = [source for source in tables.sources if source.rsplit("/", 1)[-1] == "configs.toml"]
     tables_folders = sorted({source.rsplit("/", 1)[0] for source in tables.sources})
     every_table = ", ".join(f"{folder}/*.toml" for folder in tables_folders)
     files = {
         "__init__.py": renderer.init(every_table),
         **renderer.runtime(),
-        "configs.py": renderer.configs(config_table),
+        "configs.py": renderer.configs(config_tables),
         "py.typed": "",
     }
     for task in tables.tasks:
-        files[f"{task.module}.py"] = renderer.task(task, config_table)
+        files[f"{task.module}.py"] = renderer.task(task)
     return files

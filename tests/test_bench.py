@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import subset
 from bench.processes import floor_script
 from bench.stages import main as run_stages
 from bench.stats import Summary, paired_ratio, show
@@ -51,6 +52,44 @@ def test_the_floor_imports_every_table_module_directly_and_nothing_of_flax_auto(
     causal_lm = imported_modules(floor_script(["flax_auto.causal_lm"]))
     assert "transformers.models.gpt2.modeling_flax_gpt2" in causal_lm
     assert "transformers.models.t5.modeling_flax_t5" not in causal_lm
+
+
+def test_the_subset_package_serves_its_three_model_types_and_its_floor_imports_their_modules_directly(
+    tmp_path: Path,
+) -> None:
+    chosen = subset.rows()
+    assert {model_type for _, _, model_type, _ in chosen} == set(subset.MODEL_TYPES)
+    package = subset.generate(tmp_path, chosen)
+    tasks = {task for task, _, _, _ in chosen}
+    assert {path.stem for path in package.glob("*.py")} - {"__init__", "_auto", "configs"} == tasks
+    floor = imported_modules(subset.floor_script(package))
+    assert not [module for module in floor if module.split(".")[0] in (subset.PACKAGE, "flax_auto")]
+    assert {module for module in floor if subset.MODEL_MODULE.fullmatch(module)} == {
+        f"transformers.models.{model_type}.modeling_flax_{model_type}" for model_type in subset.MODEL_TYPES
+    }
+    # The package imports the class of every upstream row of the three, and upstream's side resolves each row.
+    expected = {
+        entry.model_class
+        for task in TABLES.tasks
+        for entry in task.upstream_entries
+        if task.origin == "upstream" and entry.model_type.name in subset.MODEL_TYPES
+    }
+    classes = {
+        alias.name
+        for node in ast.parse(subset.floor_script(package)).body
+        if isinstance(node, ast.ImportFrom) and subset.MODEL_MODULE.fullmatch(node.module or "")
+        for alias in node.names
+    }
+    assert classes == expected
+    assert subset.upstream_script(chosen).count("(FlaxAutoModel") == len(chosen)
+
+
+def test_the_warm_bench_races_exactly_the_auto_classes_upstream_has_too() -> None:
+    from bench import warm
+
+    classes = warm.auto_classes()
+    assert {cls.__name__ for cls in classes} == {task.auto_class for task in TABLES.tasks if task.origin == "upstream"}
+    assert all(warm.upstream_mapping(cls) for cls in classes)
 
 
 def test_stage_timing_covers_the_whole_pipeline_and_writes_nothing_in_check_mode() -> None:

@@ -45,7 +45,7 @@ def test_explain_names_the_class_upstream_picks_its_module_and_the_rows() -> Non
         f"FlaxAutoModelForCausalLM, model_type 'opt' -> {picked}",
         f"  model class   {picked} from transformers.models.opt.modeling_flax_opt",
         f"  table row     codegen/tables/causal_lm.toml:{line_of('causal_lm.toml', 'opt = ')}",
-        "  origin        upstream: a row of transformers 4.57.6's Flax tables, kept in step by `codegen sync`",
+        "  origin        upstream: a row of transformers 4.57.6's Flax tables, kept in step by `sync`",
         "  config class  OPTConfig from transformers.models.opt.configuration_opt",
         f"  config row    codegen/tables/configs.toml:{line_of('configs.toml', 'opt = ')}",
         "  generated     flax_auto.causal_lm: causal_lm_class_for(), FLAX_MODEL_FOR_CAUSAL_LM_MAPPING",
@@ -60,7 +60,7 @@ def test_explain_an_extension_row_says_it_is_ours() -> None:
     assert lines[0] == "FlaxAutoModel, model_type 'clip_text_model' -> FlaxCLIPTextModel"
     assert lines[2] == f"  table row     codegen/tables/model.toml:{line_of('model.toml', 'clip_text_model = ')}"
     assert lines[3] == (
-        "  origin        extension: a row of ours, beyond upstream's Flax tables; `codegen sync` never touches it"
+        "  origin        extension: a row beyond upstream's Flax tables; `sync` never touches it"
     )
     assert "clip_text_model" not in upstream_names("FLAX_MODEL_MAPPING")
 
@@ -121,7 +121,7 @@ def test_explain_unknown_names_suggest_the_closest_and_exit_2() -> None:
         "unknown auto class 'FlaxAutoModelForCasualLM'; did you mean 'FlaxAutoModelForCausalLM'?"
     )
     assert run("explain", "robbbbberta")[2] == (
-        "unknown model_type 'robbbbberta'; did you mean 'roberta'? (`python -m codegen list` shows all)\n"
+        "unknown model_type 'robbbbberta'; did you mean 'roberta'? (`list` shows all)\n"
     )
     assert run("explain", "FlaxAutoModelForCausalLM", "beit")[2] == (
         "FlaxAutoModelForCausalLM has no model_type 'beit'; 'beit' is in: "
