@@ -24,8 +24,9 @@ export HF_HUB_OFFLINE := 1
 .PHONY: generate check check-pythons test bench lock dist
 
 # The generator's own light install: jinja2 and black, no jax/flax/transformers.
+# A .venv of another Python (an older checkout's 3.11) is made anew.
 $(VENV)/.codegen-installed: pyproject.toml constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	[ "$$($(PY) -V 2>&1)" = "$$($(PYTHON) -V 2>&1)" ] || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install $(PIP) pip==$(PIP_VERSION)
 	$(INSTALL) --group codegen
 	touch $@
