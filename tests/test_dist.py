@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from codegen_support import COMMITTED, read_package
+from codegen_support import COMMITTED, copy_project, edit, read_package
 
 import flax_auto
 from codegen.build import ROOT, load_tables
@@ -84,6 +84,19 @@ def dist(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     build(project, out)
     return out
+
+
+def test_make_dist_refuses_a_stale_generated_package(tmp_path: Path) -> None:
+    """`make dist` runs the check first: a hand-edited generated/ never reaches a wheel."""
+    root = copy_project(tmp_path / "project", ("codegen", "templates", "generated/flax_auto"))
+    for name in ["Makefile", "pyproject.toml", "constraints.txt", "README.md"]:
+        shutil.copy2(ROOT / name, root / name)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    edit(root / "generated" / "flax_auto" / "configs.py", '"bert": BertConfig', '"bert": None')
+    result = subprocess.run(["make", "--no-print-directory", "dist"], cwd=root, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "to fix it run: make generate" in result.stderr
+    assert not (root / "dist").exists() and "-m build" not in result.stdout
 
 
 def test_the_package_and_its_metadata_name_the_upstream_release_of_the_tables() -> None:
