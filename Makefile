@@ -1,20 +1,33 @@
-# Every target sets up what it needs in a local .venv from pyproject.toml and
-# constraints.txt, so a fresh machine needs only Python 3.11 and make.
+# Every target sets up what it needs in a local venv from pyproject.toml and a lock
+# file. `make generate`, `make check` and `make dist` need Python 3.13; `make test`
+# and `make lock` need Python 3.11, 3.12 and 3.13 too (found as below).
 
-PYTHON ?= python3.11
+# $(call python,3.12): the path of Python 3.12: `python3.12` on PATH if it runs (pyenv's
+# shim of a version that is not selected does not), else the newest 3.12.* in pyenv's
+# versions folder. Neither: make stops and names the missing Python.
+PYENV_VERSIONS = $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+python = $(or $(firstword $(foreach candidate,$(shell command -v python$(1)) \
+	$(shell ls -d $(PYENV_VERSIONS)/$(1).*/bin/python$(1) 2>/dev/null | sort -rV), \
+	$(shell $(candidate) -c 'print("$(candidate)")' 2>/dev/null))), \
+	$(error Python $(1) not found: no working python$(1) on PATH and none in $(PYENV_VERSIONS)/$(1).*/bin; install it, e.g. `pyenv install $(1)`))
+
+# The default venv: the newest stack on the newest Python, the whole suite runs there.
+PYTHON ?= $(call python,3.13)
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
+PIP := --quiet --disable-pip-version-check
+INSTALL := $(PY) -m pip install $(PIP) -c constraints.txt
 PIP_VERSION := 26.0.1
 
 export HF_HUB_OFFLINE := 1
 
-.PHONY: generate check test bench lock dist
+.PHONY: generate check check-pythons test bench lock dist
 
 # The generator's own light install: jinja2 and black, no jax/flax/transformers.
+# A .venv of another Python (an older checkout's 3.11) is made anew.
 $(VENV)/.codegen-installed: pyproject.toml constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	[ "$$($(PY) -V 2>&1)" = "$$($(PYTHON) -V 2>&1)" ] || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install $(PIP) pip==$(PIP_VERSION)
 	$(INSTALL) --group codegen
 	touch $@
 
@@ -33,26 +46,47 @@ generate: $(VENV)/.codegen-installed
 check: $(VENV)/.codegen-installed
 	$(PY) -m codegen check
 
-# The lower bounds of pyproject.toml's ranges, proven in a second venv built from
-# constraints-lowest.txt by the tests that need the real libraries: every row
-# built and run, upstream's answers, from_pretrained.
+# The lower bounds of pyproject.toml's ranges, proven on Python 3.11 in a second
+# venv built from constraints-lowest.txt by the tests marked `bounds`, those that
+# need the real libraries: every row built, run and generating, upstream's answers,
+# from_pretrained, the fixes against their oracles (torch, the `oracle` group).
 LOWEST_VENV := .venv-lowest
 LOWEST_PY := $(LOWEST_VENV)/bin/python
-BOUND_TESTS := tests/test_sweep.py tests/test_upstream_parity.py tests/test_from_pretrained.py
 
 $(LOWEST_VENV)/.installed: pyproject.toml constraints-lowest.txt
 	rm -rf $(LOWEST_VENV)
-	$(PYTHON) -m venv $(LOWEST_VENV)
-	$(LOWEST_PY) -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
-	$(LOWEST_PY) -m pip install --quiet --disable-pip-version-check -c constraints-lowest.txt --group suite -e .
+	$(call python,3.11) -m venv $(LOWEST_VENV)
+	$(LOWEST_PY) -m pip install $(PIP) pip==$(PIP_VERSION)
+	$(LOWEST_PY) -m pip install $(PIP) -c constraints-lowest.txt --group suite --group oracle -e .
 	touch $@
 
-test: $(VENV)/.test-installed $(LOWEST_VENV)/.installed check
-	$(PY) -m pytest
-	$(LOWEST_PY) -m pytest -p no:cacheprovider $(BOUND_TESTS)
+# Python 3.12 runs only the generator: its output must be the same under every Python.
+VENV_312 := .venv-3.12
 
-# The wheel and the sdist into dist/; the wheel is built from the sdist, as pip would.
-dist: $(VENV)/.test-installed
+$(VENV_312)/.installed: pyproject.toml constraints.txt
+	rm -rf $(VENV_312)
+	$(call python,3.12) -m venv $(VENV_312)
+	$(VENV_312)/bin/python -m pip install $(PIP) pip==$(PIP_VERSION)
+	$(VENV_312)/bin/python -m pip install $(PIP) -c constraints.txt --group codegen
+	touch $@
+
+# The generator's output, byte for byte, under each Python the package admits
+# (3.13 is `make check`'s).
+check-pythons: $(LOWEST_VENV)/.installed $(VENV_312)/.installed
+	$(LOWEST_PY) -m codegen check
+	$(VENV_312)/bin/python -m codegen check
+
+test: $(VENV)/.test-installed check check-pythons
+	$(PY) -m pytest
+	$(LOWEST_PY) -m pytest -p no:cacheprovider -m bounds
+
+# The wheel and the sdist into dist/, from a generated/ that `make check` found in
+# sync; the wheel is built from the sdist, as pip would. Needs only the build tool.
+$(VENV)/.dist-installed: $(VENV)/.codegen-installed
+	$(INSTALL) --group dist
+	touch $@
+
+dist: check $(VENV)/.dist-installed
 	rm -rf dist
 	$(PY) -m build --outdir dist .
 
@@ -61,26 +95,32 @@ dist: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(PY) -m bench
 
-# Each runtime dependency at its lower bound: `name>=X,...` in pyproject.toml as `name==X`.
-LOWEST_PINS = $(shell $(PYTHON) -c 'import re, tomllib; \
-	deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
-	print(*(re.sub(r">=([^,]+).*", r"==\1", dep) for dep in deps))')
-
-# $(call freeze,FILE,GROUP,PINS): resolve a fresh venv from scratch and pip-freeze it
-# into FILE under FILE's two header lines.
+# $(call freeze,FILE,PYTHON,GROUPS,LOWEST): resolve a fresh venv of PYTHON from scratch,
+# with every runtime dependency at the lower bound it has for that Python when
+# LOWEST is set (`name>=X; marker` in pyproject.toml as `name==X`), and pip-freeze
+# it into FILE under FILE's two header lines.
 define freeze
 	rm -rf .lock-venv
-	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
-	.lock-venv/bin/python -m pip install --quiet --group $(2) -e . $(3)
+	$(2) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install $(PIP) pip==$(PIP_VERSION)
+	.lock-venv/bin/python -m pip install $(PIP) $(foreach group,$(3),--group $(group)) -e . $(if $(4),$$(.lock-venv/bin/python -c '$(LOWEST_PINS)'))
 	{ head -n 2 $(1); .lock-venv/bin/python -m pip freeze --exclude-editable; } > $(1).new
 	mv $(1).new $(1)
 	rm -rf .lock-venv
 endef
 
-# Re-resolve both locks (run after editing pyproject.toml): constraints.txt, the
-# newest versions the ranges allow, and constraints-lowest.txt, every runtime
-# dependency at its lower bound and the rest as pip resolves it.
+# Printed by the lock venv's Python: `name==X` for each runtime dependency whose
+# marker holds there, X its lower bound. packaging is pip's own (pip is pinned).
+LOWEST_PINS = import tomllib; \
+	from pip._vendor.packaging.requirements import Requirement; \
+	deps = map(Requirement, tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]); \
+	print(*(f"{dep.name}=={spec.version}" for dep in deps if not dep.marker or dep.marker.evaluate() \
+		for spec in dep.specifier if spec.operator == ">="))
+
+# Re-resolve every lock (run after editing pyproject.toml): constraints.txt, the
+# newest versions the ranges allow on Python 3.13, and constraints-lowest.txt,
+# every runtime dependency at its Python 3.11 lower bound and the rest as pip
+# resolves it.
 lock:
-	$(call freeze,constraints.txt,test,)
-	$(call freeze,constraints-lowest.txt,suite,$(LOWEST_PINS))
+	$(call freeze,constraints.txt,$(PYTHON),test)
+	$(call freeze,constraints-lowest.txt,$(call python,3.11),suite oracle,lowest)

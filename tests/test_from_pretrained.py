@@ -31,6 +31,8 @@ from tiny_models import TINY_CONFIGS, dummy_inputs
 
 import flax_auto
 
+pytestmark = pytest.mark.bounds
+
 Checkpoint = tuple[Path, Any]  # the folder, the model that was saved there
 # Every row of the base table, and the first row of each head table.
 ROUND_TRIPS = [("FlaxAutoModel", model_type) for model_type in flax_auto.FLAX_MODEL_MAPPING_NAMES] + [

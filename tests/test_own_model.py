@@ -29,7 +29,7 @@ CONFIG_ROW = (
 MODEL_ROW = '"tiny-mlp" = "FlaxTinyMlpModel"\n'
 
 USE_IT = """
-import json, sys
+import inspect, json, sys
 import jax, numpy as np
 import flax_auto
 from flax_auto import CONFIG_MAPPING, FLAX_MODEL_MAPPING, AutoModelClass, FlaxAutoModel, model_class_for
@@ -54,7 +54,7 @@ print(json.dumps({
     "shape": list(loaded(np.array([[1, 2, 3]])).last_hidden_state.shape),
     "dispatch": [model_class_for("tiny-mlp") is FlaxTinyMlpModel, model_class_for(TinyMlpConfig()) is FlaxTinyMlpModel],
     "config_table": CONFIG_MAPPING["tiny-mlp"] is TinyMlpConfig and "tiny-mlp" not in UPSTREAM_CONFIGS,
-    "documented": "    - tiny-mlp (TinyMlpConfig): FlaxTinyMlpModel" in FlaxAutoModel.__doc__,
+    "documented": "\\n- tiny-mlp (TinyMlpConfig): FlaxTinyMlpModel\\n" in inspect.cleandoc(FlaxAutoModel.__doc__),
     "register": FlaxAutoModel.register.__func__ is AutoModelClass.register.__func__,
     "row": FLAX_MODEL_MAPPING.model_types["tiny-mlp"] is FlaxTinyMlpModel,
     "refused": refused,

@@ -28,7 +28,7 @@ from tiny_models import TINY_CONFIGS, dummy_inputs, expected_shapes
 
 import flax_auto
 
-pytestmark = pytest.mark.sweep
+pytestmark = [pytest.mark.sweep, pytest.mark.bounds]
 
 
 def run_once(model: Any, config: Any) -> Any:

@@ -32,6 +32,8 @@ from codegen.model import Task
 from codegen.validate import validate
 from flax_auto import AutoModelClass, ModelMapping
 
+pytestmark = pytest.mark.bounds
+
 TASKS = {task.auto_class: task for task in TABLES.tasks}
 UPSTREAM_MAPPINGS = sorted(name for name in vars(upstream) if name.startswith("FLAX_MODEL_"))
 # Every config class upstream knows, each once (gpt2 and gpt-sw3 share GPT2Config).
