@@ -77,14 +77,28 @@ def carries_marker(path: Path) -> bool:
 
 
 def files_under(folder: Path) -> set[str]:
-    """Files and links under folder (posix paths relative to it), Python's caches left out."""
+    """Files and links under folder (posix paths relative to it), Python's caches left out.
+
+    A walk of our own, without recursion, that raises OSError for any folder it
+    cannot list (unreadable, or deeper than the system's longest path): a
+    folder it could not see into must never pass as one with nothing in it.
+    pathlib's rglob recurses on Python 3.11 and skips such folders silently on 3.13.
+    """
     if folder.is_symlink() or not folder.is_dir():
         return set()
-    return {
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if (path.is_symlink() or not path.is_dir()) and IGNORED not in path.relative_to(folder).parts
-    }
+    found: set[str] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.name == IGNORED:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                else:
+                    found.add(Path(entry.path).relative_to(folder).as_posix())
+    return found
 
 
 def survey(folder: Path, produced: Collection[str]) -> Contents:

@@ -199,7 +199,7 @@ def test_the_wheel_installs_the_console_script_and_the_generator_under_a_name_of
     assert help_text.returncode == 0, help_text.stderr
     for command in ("generate", "check", "explain", "list", "sync"):
         assert command in help_text.stdout
-    site = venv / "lib" / "python3.11" / "site-packages"
+    site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     assert not (site / "codegen").exists()  # no generic top-level name in site-packages
     tool = site / "flax_auto_codegen"
     assert (tool / "cli.py").is_file() and list(tool.rglob("*.jinja")), sorted(p.name for p in site.iterdir())
