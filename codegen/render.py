@@ -21,6 +21,8 @@ from .model import Tables
 from .ownership import MARKER
 from .validate import is_module_path
 
+# Modules the package carries verbatim (see runtime_modules): part of the generator, like its code.
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/_-]*")
 
 
@@ -77,16 +79,16 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-def header(template: str, sources: list[str]) -> str:
+def header(inputs: list[str]) -> str:
     """The comment that opens every generated module: generated, from what, how to remake it.
 
     The first line is Go's one-line marker, `Code generated ... DO NOT EDIT.`, which
     editors and code review tools recognise, and which proves to the writer that
     the file is the generator's (codegen.ownership). No dates, versions or absolute paths.
     """
-    inputs = ", ".join([f"templates/{template}", *sources]) + "."
+    listed = ", ".join(inputs) + "."
     lines = [
-        *textwrap.wrap(inputs, width=86, initial_indent="Inputs: ", subsequent_indent="  ", break_on_hyphens=False),
+        *textwrap.wrap(listed, width=86, initial_indent="Inputs: ", subsequent_indent="  ", break_on_hyphens=False),
         "To change it, edit those inputs and run `make generate`.",
     ]
     return MARKER + "".join(f"# {line}\n" for line in lines)
@@ -109,7 +111,19 @@ def render_template(env: jinja2.Environment, template: str, sources: list[str], 
         body = env.get_template(template).render(**context)
     except Exception as error:  # any failure of a template is bad input, reported at its line
         raise _template_error(template, error) from None
-    return header(template, sources) + body
+    return header([f"templates/{template}", *sources]) + body
+
+
+def runtime_modules() -> dict[str, str]:
+    """The package's hand-written modules: each `*.py` of codegen/runtime/, as is, behind the header.
+
+    They are real Python of ours (linted and type-checked where they stand), so
+    nothing in them is rendered: the copy under the same name is the module.
+    """
+    return {
+        path.name: header([f"codegen/runtime/{path.name}"]) + path.read_text(encoding="utf-8")
+        for path in sorted(RUNTIME.glob("*.py"))
+    }
 
 
 def render(tables: Tables, templates_dir: Path) -> dict[str, str]:
@@ -121,6 +135,7 @@ def render(tables: Tables, templates_dir: Path) -> dict[str, str]:
         "__init__.py": render_template(env, "__init__.py.jinja", [every_table], tables=tables),
         "_auto.py": render_template(env, "_auto.py.jinja", []),
         "configs.py": render_template(env, "configs.py.jinja", [config_table], tables=tables),
+        **runtime_modules(),
         "py.typed": "",
     }
     for task in tables.tasks:

@@ -5,10 +5,12 @@
 
 A drop-in for the public names of `transformers.models.auto.modeling_flax_auto`,
 plus one dispatch function per task and the config table. Importing this
-package imports every model class of every table.
+package imports every model class of every table, and applies the fixes to
+upstream's Flax code that this environment needs (FIXES lists them).
 """
 
 from flax_auto._auto import AutoModelClass, ModelMapping
+from flax_auto._fixes import FIXES
 from flax_auto.audio_classification import (
     FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING,
     FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING_NAMES,
@@ -119,6 +121,7 @@ __all__ = [
     "ModelMapping",
     "CONFIG_MAPPING",
     "CONFIG_MAPPING_NAMES",
+    "FIXES",
     "UPSTREAM_TRANSFORMERS_VERSION",
     "config_class_for",
     "config_from_pretrained",
