@@ -10,6 +10,7 @@ runs. Each venv thus proves what its jax allows, and `make test` runs both ends.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import inspect
 import itertools
@@ -31,11 +32,17 @@ from flax_auto import _fixes
 pytestmark = pytest.mark.bounds
 
 ROWS = {fix.name: fix for fix in flax_auto.FIXES}
-SITES = {"t5-clip": _fixes.T5_BUCKETS, "bloom-alibi": _fixes.BLOOM_ALIBI, "no-repeat-ngram": _fixes.NGRAM_MASK}
+SITES = {
+    "t5-clip": _fixes.T5_BUCKETS,
+    "bloom-alibi": _fixes.BLOOM_ALIBI,
+    "no-repeat-ngram": _fixes.NGRAM_MASK,
+    "eos-none": _fixes.EOS_SEARCHES,
+}
 NEEDED = {
     "t5-clip": _fixes.clip_lacks_a_max,
     "bloom-alibi": _fixes.jnp_lacks_cat,
     "no-repeat-ngram": _fixes.bcoo_gather_fails,
+    "eos-none": _fixes.array_refuses_none,
 }
 try:
     import torch
@@ -70,10 +77,23 @@ def raises_here(name: str) -> pytest.MarkDecorator:
 
 
 def test_the_table_lists_each_fix_with_its_upstream_lines_versions_and_oracle() -> None:
-    assert list(ROWS) == ["t5-clip", "bloom-alibi", "no-repeat-ngram"]
+    assert list(ROWS) == list(SITES)
     for fix in flax_auto.FIXES:
         assert fix.upstream and all(line.rsplit(":", 1)[1].isdigit() for line in fix.upstream), fix.name
         assert "jax" in fix.affected and fix.remedy and fix.oracle, fix.name
+
+
+def test_the_readme_shows_the_table() -> None:
+    """One row per fix, naming each of its upstream files and lines."""
+    text = (RUNTIME.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Upstream's Flax defects, fixed\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == list(ROWS)
+    for row, fix in zip(rows, flax_auto.FIXES, strict=True):
+        for place in fix.upstream:
+            path, line = place.rsplit(":", 1)
+            cell = row.split(f"`{path}:", 1)[1].split("`", 1)[0]
+            assert line in cell.replace(" ", "").split(","), (fix.name, place)
 
 
 @pytest.mark.parametrize("name", list(SITES))
@@ -105,6 +125,13 @@ def test_the_probes_tell_what_upstream_meets() -> None:
     else:
         mask_raises = False
     assert _fixes.bcoo_gather_fails() is mask_raises
+    try:
+        quietly(lambda: jnp.array(None))
+    except ValueError:
+        none_raises = True
+    else:
+        none_raises = False
+    assert _fixes.array_refuses_none() is none_raises
 
 
 def test_the_originals_raise_where_the_fixes_apply() -> None:
@@ -115,6 +142,7 @@ def test_the_originals_raise_where_the_fixes_apply() -> None:
         "t5-clip": lambda: upstream(*_fixes.T5_BUCKETS[0])(jnp.arange(-4, 4)),
         "bloom-alibi": lambda: upstream(*_fixes.BLOOM_ALIBI[0])(jnp.ones((1, 4), "i4"), 3),
         "no-repeat-ngram": lambda: upstream(*_fixes.NGRAM_MASK[0])(processor, jnp.ones((1, 1), "i4"), seen),
+        "eos-none": lambda: upstream(*_fixes.EOS_SEARCHES[0])(no_eos_model(), PROMPT, 6, 0, None, trace=False),
     }
     applied = [name for name in failures if ROWS[name].applied]
     if not applied:
@@ -329,3 +357,32 @@ def test_ngram_processor_equals_pytorchs() -> None:
         banned += int(np.isinf(ours).sum())
     assert banned > 0  # the cases do ban tokens
     print(f"no_repeat_ngram vs PyTorch: {banned} tokens banned, all the same")
+
+
+# --- generate() without eos_token_id ------------------------------------------------
+
+PROMPT = np.arange(10, 16, dtype=np.int32).reshape(2, 3)
+
+
+@functools.cache
+def no_eos_model() -> Any:
+    """A tiny GPT-2 whose config names no eos_token_id (as BERT's, used as a causal LM)."""
+    from tiny_models import TINY_CONFIGS
+
+    config = TINY_CONFIGS["gpt2"]()
+    config.eos_token_id = config.bos_token_id = None
+    config.pad_token_id = 0
+    return flax_auto.FlaxAutoModelForCausalLM.from_config(config, seed=0)
+
+
+@runs_here("eos-none")
+@pytest.mark.parametrize("options", [{}, {"num_beams": 2}, {"do_sample": True, "prng_key": jax.random.PRNGKey(0)}], ids=["greedy", "beam", "sample"])
+def test_generate_without_eos_equals_upstreams(options: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upstream's searches with eos None (a NaN that no token equals) and ours with -1: the same tokens."""
+    model = no_eos_model()
+    theirs = quietly(lambda: model.generate(PROMPT, max_new_tokens=5, trace=False, **options).sequences)
+    for owner, attribute in _fixes.EOS_SEARCHES:
+        monkeypatch.setattr(owner, attribute, _fixes.eos_never_none(getattr(owner, attribute)))
+    ours = model.generate(PROMPT, max_new_tokens=5, trace=False, **options).sequences
+    assert ours.shape == (2, 8)
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))

@@ -19,7 +19,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from transformers.generation import flax_logits_process
+from transformers.generation import flax_logits_process, flax_utils
 from transformers.models.bloom import modeling_flax_bloom
 from transformers.models.longt5 import modeling_flax_longt5
 from transformers.models.t5 import modeling_flax_t5
@@ -221,6 +221,44 @@ def bcoo_gather_fails() -> bool:
     return _jax_version() >= (0, 4, 35)
 
 
+# --- generate() of a model without eos_token_id: jnp.array(None) -----------------------
+
+# A token id that no generated token equals, as none equalled upstream's NaN.
+NO_TOKEN = -1
+
+
+def eos_never_none(original: Function) -> Function:
+    """Upstream's search with eos_token_id NO_TOKEN where it would be None, and as it is otherwise."""
+
+    def search(
+        self: Any,
+        input_ids: Any,
+        max_length: Any = None,
+        pad_token_id: Any = None,
+        eos_token_id: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if eos_token_id is None and self.generation_config.eos_token_id is None:
+            eos_token_id = NO_TOKEN
+        return original(
+            self, input_ids, max_length, pad_token_id, eos_token_id, *args, **kwargs
+        )
+
+    return search
+
+
+EOS_SEARCHES = tuple(
+    (flax_utils.FlaxGenerationMixin, name)
+    for name in ("_greedy_search", "_sample", "_beam_search")
+)
+
+
+def array_refuses_none() -> bool:
+    """Measured: jnp.array(None) warns and gives NaN up to jax 0.5.3; from 0.6.0 on it raises ValueError."""
+    return _jax_version() >= (0, 6, 0)
+
+
 def _apply(
     name: str,
     upstream: tuple[str, ...],
@@ -278,5 +316,19 @@ FIXES = (
         bcoo_gather_fails,
         NGRAM_MASK,
         lambda original: banned_tokens_mask,
+    ),
+    _apply(
+        "eos-none",
+        (
+            "generation/flax_utils.py:593",
+            "generation/flax_utils.py:682",
+            "generation/flax_utils.py:820",
+        ),
+        "jax >= 0.6.0 (jnp.array(None) raises): generate() of a model whose config has no eos_token_id",
+        "greedy, sampling and beam search get eos_token_id -1, a token never generated, instead of None",
+        "upstream's generate on jax < 0.6, the same tokens",
+        array_refuses_none,
+        EOS_SEARCHES,
+        eos_never_none,
     ),
 )
