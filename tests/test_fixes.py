@@ -59,9 +59,10 @@ def upstream(owner: object, attribute: str) -> Callable[..., Any]:
 
 
 def quietly(function: Callable[..., Any], *args: Any) -> Any:
-    """Call upstream's code without its DeprecationWarnings (clip's a_max warns on jax 0.4.27 to 0.9)."""
+    """Call upstream's code without the warnings of what jax deprecated and later removed."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)  # jnp.array(None) on jax 0.4.27 to 0.5
         return function(*args)
 
 

