@@ -19,6 +19,7 @@ tests/test_fixes.py runs the n-gram processor under jit, as trace=True does.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
 
 import jax
@@ -128,6 +129,9 @@ KNOWN_FAILURES = {
     # FlaxElectraPreTrainedModel.init_cache (modeling_flax_electra.py:765) passes position_ids
     # positionally into the causal-LM module's token_type_ids: generate() raises on every jax.
     ("FlaxAutoModelForCausalLM", "electra"): pytest.mark.xfail(raises=AttributeError, strict=True, reason="upstream's Electra init_cache, every jax"),
+    # FlaxBigBirdForCausalLM.generate() raises at modeling_flax_big_bird.py:227 (position_ids
+    # None in the embeddings) on every jax measured (0.4.27, 0.9.2, 0.12.0.1); not analysed yet.
+    ("FlaxAutoModelForCausalLM", "big_bird"): pytest.mark.xfail(raises=AttributeError, strict=True, reason="upstream's BigBird causal LM, every jax"),
     # bert2bert generates the start token and then only padding, in greedy and sampling alike,
     # upstream's model as ours (beam search and no_repeat_ngram pass); cause not found yet.
     ("FlaxAutoModelForSeq2SeqLM", "encoder-decoder"): pytest.mark.xfail(strict=False, reason="bert2bert greedy/sampling emit only padding"),
@@ -181,8 +185,11 @@ def assert_each_token_is_the_argmax(model: Any, main: Any, inputs: dict[str, Any
     """
     if model.config.is_encoder_decoder:
         logits = model(main, decoder_input_ids=sequences[:, :-1], **inputs).logits
-    else:
-        logits = model(sequences[:, :-1], attention_mask=np.ones_like(sequences[:, :-1])).logits
+    else:  # positions counted from 0, as generate counts them (RoBERTa's own forward starts at pad + 1)
+        forced = sequences[:, :-1]
+        positions = {"position_ids": np.broadcast_to(np.arange(forced.shape[1]), forced.shape)}
+        accepts = "position_ids" in inspect.signature(model.__call__).parameters
+        logits = model(forced, attention_mask=np.ones_like(forced), **(positions if accepts else {})).logits
     forced_eos = model.generation_config.forced_eos_token_id
     last = sequences.shape[1] - 1
     for row, (tokens, row_logits) in enumerate(zip(sequences, np.asarray(logits), strict=True)):
