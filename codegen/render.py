@@ -165,6 +165,7 @@ class Renderer:
     def init(self, every_table: str) -> str:
         package = self.tables.package
         pairs = [(f"{package}._auto", name) for name in ("AutoModelClass", "ModelMapping")]
+        pairs += [(f"{package}._fixes", name) for name in ("Fix", "apply_fixes")]
         pairs += [
             (f"{package}.configs", name)
             for name in (
@@ -178,7 +179,8 @@ class Renderer:
         ]
         for task in self.tables.tasks:
             pairs += [(f"{package}.{task.module}", name) for name in _task_names(task)]
-        exported = [name for _, name in pairs]
+        exported = [name for _, name in pairs if name not in {"Fix", "apply_fixes"}]
+        exported.insert(2, "FIXES")
         return self.template(
             "__init__.py.jinja", [every_table], tables=self.tables, imports=self.sections(pairs), exported=exported
         )

@@ -21,6 +21,7 @@ from codegen_support import (
 from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
 from codegen.formatter import COMPILER, cache_key, cached, format_module
 from codegen.render import render
+from codegen.settings import RUNTIME
 
 OUT = OUTPUT.as_posix()
 
@@ -52,7 +53,9 @@ def test_a_template_change_is_formatted_for_real_and_old_entries_go(tmp_path: Pa
     assert "Importing this module imports" not in files["causal_lm.py"]
     assert "Importing this module   imports" in files["causal_lm.py"]  # black leaves docstring text alone
     tasks = len(load_tables(root).tasks)
-    assert len(after) == len(before) == 3 + tasks  # __init__, _auto, configs and one per task
+    modules = len([name for name in files if name.endswith(".py")])
+    assert modules == 2 + tasks + len(list(RUNTIME.glob("*.py")))  # __init__, configs, tasks, the runtime modules
+    assert len(after) == len(before) == modules
     assert len(before - after) == tasks  # one entry per task module was replaced
     assert files == build(root, cache="off")
 

@@ -290,6 +290,11 @@ def _vision_text_dual_encoder():
     )
 
 
+def bloom_with_three_heads():
+    """BLOOM with a head count that is not a power of 2 (its ALiBi slopes take another path)."""
+    return CONFIG_MAPPING["bloom"](vocab_size=VOCAB_SIZE, hidden_size=24, n_layer=2, n_head=3)
+
+
 # model_type -> zero-argument factory returning a fresh tiny config.
 TINY_CONFIGS = {
     **{model_type: functools.partial(_from_kwargs, model_type) for model_type in _TINY_KWARGS},

@@ -5,10 +5,12 @@
 
 A drop-in for the public names of `transformers.models.auto.modeling_flax_auto`,
 plus one dispatch function per task and the config table. Importing this
-package imports every model class of every table.
+package imports every model class of every table, and applies the fixes to
+upstream's Flax code that this environment needs (FIXES lists them).
 """
 
 from flax_auto._auto import AutoModelClass, ModelMapping
+from flax_auto._fixes import Fix, apply_fixes
 from flax_auto.audio_classification import (
     FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING,
     FLAX_MODEL_FOR_AUDIO_CLASSIFICATION_MAPPING_NAMES,
@@ -114,9 +116,13 @@ from flax_auto.vision2seq import (
     vision2seq_class_for,
 )
 
+# Upstream's Flax defects, fixed where this environment needs it, in the modules imported above.
+FIXES: tuple[Fix, ...] = apply_fixes()
+
 __all__ = [
     "AutoModelClass",
     "ModelMapping",
+    "FIXES",
     "CONFIG_MAPPING",
     "CONFIG_MAPPING_NAMES",
     "UPSTREAM_TRANSFORMERS_VERSION",
