@@ -61,7 +61,7 @@ def test_the_subset_package_serves_its_three_model_types_and_its_floor_imports_t
     assert {model_type for _, _, model_type, _ in chosen} == set(subset.MODEL_TYPES)
     package = subset.generate(tmp_path, chosen)
     tasks = {task for task, _, _, _ in chosen}
-    assert {path.stem for path in package.glob("*.py")} - {"__init__", "_auto", "configs"} == tasks
+    assert {path.stem for path in package.glob("*.py")} - {"__init__", "_auto", "_fixes", "configs"} == tasks
     floor = imported_modules(subset.floor_script(package))
     assert not [module for module in floor if module.split(".")[0] in (subset.PACKAGE, "flax_auto")]
     assert {module for module in floor if subset.MODEL_MODULE.fullmatch(module)} == {

@@ -50,7 +50,8 @@ def test_mypy_strict_reports_no_error_on_the_generator() -> None:
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    checked = len(list((ROOT / "codegen").rglob("*.py")))  # codegen/runtime/ included
+    # codegen/runtime/ is checked with the package it is copied into, by pyright (see [tool.mypy]).
+    checked = len([path for path in (ROOT / "codegen").rglob("*.py") if "runtime" not in path.parts])
     assert f"Success: no issues found in {checked} source files" in result.stdout
 
 

@@ -179,6 +179,7 @@ def test_a_config_class_shared_by_two_rows_resolves_like_upstream(rows: list[str
     served = shared_config_task(rows, {row: model.__name__ for row, model in classes.items()}).served
     ours = ModelMapping(
         "SharedConfigAuto",
+        flax_auto.CONFIG_MAPPING,
         {row: (GPT2Config, classes[row]) for row in rows},
         {GPT2Config: classes[served["GPT2Config"].model_type.name]},
     )
