@@ -104,7 +104,7 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
     cache_dir = settings.root / FORMAT_CACHE
     misses: set[str] = set()
     for name, text in modules.items():
-        hit = None if cache == "off" else cached(cache_dir, name, text)
+        hit = None if cache == "off" else cached(cache_dir, text)
         if hit is None:
             misses.add(text)
         rendered[name] = format_module(name, text) if hit is None else hit

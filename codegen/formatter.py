@@ -83,7 +83,7 @@ def _checksum(key: str, output: str) -> str:
     return hashlib.sha256(f"{key}\n{COMPILER}\n{output}".encode()).hexdigest()
 
 
-def cached(cache_dir: Path, name: str, source: str) -> str | None:
+def cached(cache_dir: Path, source: str) -> str | None:
     """black's output for source, if an earlier run stored it and it is intact.
 
     An entry is `checksum\noutput`; one that cannot be read or whose checksum
@@ -98,11 +98,7 @@ def cached(cache_dir: Path, name: str, source: str) -> str | None:
     or with one byte changed, the entry is a miss and black and compile run for
     real: no verdict of `check` and no byte of `generate` depends on the cache.
     """
-    key = cache_key(source)
-    output = _entry_output(cache_dir / key, follow_links=True)
-    if output is None:
-        return None
-    return output
+    return _entry_output(cache_dir / cache_key(source), follow_links=True)
 
 
 def _entry_output(path: Path, follow_links: bool) -> str | None:

@@ -16,14 +16,6 @@ Origin = Literal["upstream", "extension"]
 UPSTREAM_PACKAGE = "transformers"
 
 
-def group_imports(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """(module, name) pairs as sorted `from module import a, b` groups, each name once."""
-    grouped: dict[str, set[str]] = {}
-    for module, name in pairs:
-        grouped.setdefault(module, set()).add(name)
-    return [(module, sorted(names)) for module, names in sorted(grouped.items())]
-
-
 @dataclass(frozen=True)
 class ModelType:
     """A model_type, its config class and the modules its classes are imported from.
@@ -180,11 +172,9 @@ class Task:
         return sorted({entry.model_type.where.path for entry in self.entries})
 
     @property
-    def imports(self) -> list[tuple[str, list[str]]]:
-        """The config and model classes this task's module imports, grouped by module."""
-        pairs = [(e.model_type.config_module, e.model_type.config_class) for e in self.entries]
-        pairs += [(e.model_module, e.model_class) for e in self.entries]
-        return group_imports(pairs)
+    def exported_names(self) -> tuple[str, str, str, str]:
+        """What the task's module defines for the package to export, in `__all__`'s order."""
+        return (self.mapping, self.mapping_names, self.auto_class, self.dispatch)
 
 
 def _precedence(entry: Entry) -> tuple[bool, bool, tuple[int, int]]:
@@ -201,8 +191,3 @@ class Tables:
     sources: tuple[str, ...]
     upstream_transformers: str  # "" when no row of upstream's is generated
     package: str = "flax_auto"  # the dotted name of the generated package
-
-    @property
-    def config_imports(self) -> list[tuple[str, list[str]]]:
-        """Every config class, grouped by defining module."""
-        return group_imports((m.config_module, m.config_class) for m in self.model_types)

@@ -178,16 +178,12 @@ class Renderer:
             )
         ]
         for task in self.tables.tasks:
-            pairs += [(f"{package}.{task.module}", name) for name in _task_names(task)]
+            pairs += [(f"{package}.{task.module}", name) for name in task.exported_names]
         exported = [name for _, name in pairs if name not in {"Fix", "apply_fixes"}]
         exported.insert(2, "FIXES")
         return self.template(
             "__init__.py.jinja", [every_table], tables=self.tables, imports=self.sections(pairs), exported=exported
         )
-
-
-def _task_names(task: Task) -> list[str]:
-    return [task.mapping, task.mapping_names, task.auto_class, task.dispatch]
 
 
 def render(tables: Tables, settings: Settings) -> dict[str, str]:

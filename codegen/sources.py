@@ -5,9 +5,8 @@ venv has no transformers, and importing runs code), so the module's file is
 located by walking the configured source paths, then sys.path, for the
 dotted path (find_spec would import the parent packages) and read with `ast`.
 A module a row names itself (`module`, `models`) must be found and must
-visibly define the class; transformers' own modules are checked where the
-generator's environment has transformers' sources (sync keeps those rows in
-step with upstream otherwise).
+visibly define the class (missing_class). Rows that take their classes from
+transformers are not looked up here: sync checks them against its tree.
 """
 
 from __future__ import annotations

@@ -352,7 +352,7 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: 
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
         source = Location(task.source, 1)
-        for name in (task.auto_class, task.mapping, task.mapping_names, task.dispatch):
+        for name in task.exported_names:
             claim(name, f"{package}.{task.module}", source)
 
 

@@ -137,7 +137,7 @@ def test_a_bad_entry_is_a_miss_that_generate_replaces(tmp_path: Path, filled_cac
 
     assert run("generate", "--root", str(root))[0] == 0
     assert read_package(root / OUT) == read_package(COMMITTED)
-    assert cached(root / FORMAT_CACHE, name, text) == format_module(name, text), "the entry was replaced"
+    assert cached(root / FORMAT_CACHE, text) == format_module(name, text), "the entry was replaced"
 
 
 def test_a_build_folder_that_is_a_file_only_costs_time(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_what_is_not_a_file_at_an_entrys_name_is_a_miss_and_kept(tmp_path: Path,
     """Reading a pipe would wait forever, replacing a folder would delete what it holds."""
     root = copy_project(tmp_path)
     shutil.copytree(filled_cache, root / FORMAT_CACHE)
-    name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
+    text = rendered_modules(root)["causal_lm.py"]
     entry = root / FORMAT_CACHE / cache_key(text)
     entry.unlink()
     IN_THE_WAY[put](entry)
@@ -170,7 +170,7 @@ def test_what_is_not_a_file_at_an_entrys_name_is_a_miss_and_kept(tmp_path: Path,
     assert run("check", "--root", str(root)) == (0, f"{OUT} is up to date ({PACKAGE_FILES} files)\n", "")
     assert run("generate", "--root", str(root))[0] == 0
     assert (snapshot(entry) if entry.is_dir() else entry.stat().st_mode) == before
-    assert cached(root / FORMAT_CACHE, name, text) is None
+    assert cached(root / FORMAT_CACHE, text) is None
 
 
 def _victim(folder: Path) -> dict[str, object]:
@@ -202,7 +202,7 @@ def test_a_linked_cache_is_followed_and_only_its_own_entries_are_deleted(tmp_pat
     assert {name: after[name] for name in kept} == kept, "nothing of the user's was touched"
     assert set(after) - set(kept) == entries, "the stale entry went, the new ones are in the link's target"
     name, text = "causal_lm.py", rendered_modules(root)["causal_lm.py"]
-    assert cached(root / FORMAT_CACHE, name, text) == format_module(name, text)
+    assert cached(root / FORMAT_CACHE, text) == format_module(name, text)
 
 
 def test_a_cache_link_that_leads_nowhere_is_refused(tmp_path: Path) -> None:
