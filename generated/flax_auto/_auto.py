@@ -91,9 +91,16 @@ class ConfigTable(Mapping[str, ConfigClass]):
     def __init__(self, classes: dict[str, ConfigClass]) -> None:
         self._classes: Mapping[str, ConfigClass] = MappingProxyType(dict(classes))
         self.builtin = frozenset(classes)
-        self.names: Mapping[str, str] = LiveView(
-            lambda: {name: cls.__name__ for name, cls in self._classes.items()}
-        )
+        self._named: tuple[Mapping[str, ConfigClass], Mapping[str, str]] | None = None
+        self.names: Mapping[str, str] = LiveView(self._names)
+
+    def _names(self) -> Mapping[str, str]:
+        """The class names of the current classes, worked out once per registration, not per lookup."""
+        classes, named = self._classes, self._named
+        if named is None or named[0] is not classes:
+            named = (classes, {name: cls.__name__ for name, cls in classes.items()})
+            self._named = named
+        return named[1]
 
     def __getitem__(self, model_type: str) -> ConfigClass:
         return self._classes[model_type]
