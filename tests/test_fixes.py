@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from transformers.generation.flax_logits_process import FlaxNoRepeatNGramLogitsProcessor
+from transformers.modeling_flax_pytorch_utils import load_flax_weights_in_pytorch_model
 
 import flax_auto
 from codegen.settings import RUNTIME
@@ -37,12 +38,18 @@ SITES = {
     "bloom-alibi": _fixes.sites(_fixes.BLOOM_ALIBI),
     "no-repeat-ngram": _fixes.sites(_fixes.NGRAM_MASK),
     "eos-none": _fixes.sites(_fixes.EOS_SEARCHES),
+    "electra-init-cache": _fixes.sites(_fixes.ELECTRA_CACHE),
+    "big-bird-init-cache": _fixes.sites(_fixes.BIG_BIRD_CACHE),
+    "encoder-decoder-encode": _fixes.sites(_fixes.ENCODER_DECODER_ENCODE),
 }
 NEEDED = {
     "t5-clip": _fixes.clip_lacks_a_max,
     "bloom-alibi": _fixes.jnp_lacks_cat,
     "no-repeat-ngram": _fixes.bcoo_gather_fails,
     "eos-none": _fixes.array_refuses_none,
+    "electra-init-cache": _fixes.electra_takes_token_types_third,
+    "big-bird-init-cache": _fixes.big_bird_needs_token_types,
+    "encoder-decoder-encode": _fixes.encode_passes_positions_third,
 }
 try:
     import torch
@@ -133,6 +140,17 @@ def test_the_probes_tell_what_upstream_meets() -> None:
     else:
         none_raises = False
     assert _fixes.array_refuses_none() is none_raises
+    for name, model_type in CACHE_FIXES.items():
+        try:
+            upstream(*SITES[name][0])(causal_lm(model_type), 2, 8)
+        except AttributeError:  # the embeddings get None for position_ids or token_type_ids
+            cache_raises = True
+        else:
+            cache_raises = False
+        assert NEEDED[name]() is cache_raises, name
+    model = bert2bert()
+    theirs = upstream(*SITES["encoder-decoder-encode"][0])(model, ENCODER_INPUT)
+    assert _fixes.encode_passes_positions_third() is not np.array_equal(theirs.last_hidden_state, forward_encoding(model))
 
 
 def test_the_originals_raise_where_the_fixes_apply() -> None:
@@ -144,6 +162,8 @@ def test_the_originals_raise_where_the_fixes_apply() -> None:
         "bloom-alibi": lambda: upstream(*_fixes.sites(_fixes.BLOOM_ALIBI)[0])(jnp.ones((1, 4), "i4"), 3),
         "no-repeat-ngram": lambda: upstream(*_fixes.sites(_fixes.NGRAM_MASK)[0])(processor, jnp.ones((1, 1), "i4"), seen),
         "eos-none": lambda: upstream(*_fixes.sites(_fixes.EOS_SEARCHES)[0])(no_eos_model(), PROMPT, 6, 0, None, trace=False),
+        "electra-init-cache": lambda: upstream(*SITES["electra-init-cache"][0])(causal_lm("electra"), 2, 8),
+        "big-bird-init-cache": lambda: upstream(*SITES["big-bird-init-cache"][0])(causal_lm("big_bird"), 2, 8),
     }
     applied = [name for name in failures if ROWS[name].applied]
     if not applied:
@@ -387,3 +407,164 @@ def test_generate_without_eos_equals_upstreams(options: dict[str, Any], monkeypa
     ours = model.generate(PROMPT, max_new_tokens=5, trace=False, **options).sequences
     assert ours.shape == (2, 8)
     np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+# --- init_cache of ELECTRA and BigBird ----------------------------------------------
+
+CACHE_FIXES = {"electra-init-cache": "electra", "big-bird-init-cache": "big_bird"}
+
+
+@functools.cache
+def causal_lm(model_type: str) -> Any:
+    """A tiny text encoder as a causal LM: a decoder with cross-attention, as upstream's tests build it."""
+    from tiny_models import TINY_CONFIGS
+
+    config = TINY_CONFIGS[model_type]()
+    config.is_decoder = config.add_cross_attention = True
+    return flax_auto.FlaxAutoModelForCausalLM.from_config(config, seed=0)
+
+
+def greedy(model: Any, prompt: np.ndarray, new_tokens: int = 5) -> np.ndarray:
+    output = model.generate(prompt, attention_mask=np.ones_like(prompt), max_new_tokens=new_tokens, trace=False)
+    return np.asarray(output.sequences)
+
+
+@pytest.mark.parametrize("model_type", list(CACHE_FIXES.values()))
+def test_the_cache_starts_empty_with_upstreams_shapes(model_type: str) -> None:
+    """What init_cache gives: zeros and index 0 at every layer, keys shaped (batch, length, heads, head size)."""
+    model = causal_lm(model_type)
+    config = model.config
+    cache = jax.tree_util.tree_leaves_with_path(model.init_cache(2, 8))
+    head_size = config.hidden_size // config.num_attention_heads
+    paths = {jax.tree_util.keystr(path) for path, _ in cache}
+    assert len(paths) == 3 * config.num_hidden_layers  # cached_key, cached_value, cache_index per layer
+    for path, leaf in cache:
+        assert not np.asarray(leaf).any(), jax.tree_util.keystr(path)
+        if "cache_index" not in jax.tree_util.keystr(path):
+            assert leaf.shape == (2, 8, config.num_attention_heads, head_size)
+
+
+@pytest.mark.parametrize("model_type", list(CACHE_FIXES.values()))
+def test_cached_greedy_tokens_are_the_argmax_of_upstreams_uncached_forward(model_type: str) -> None:
+    """The cache the fix builds decodes as upstream's forward pass (no cache) computes, token by token."""
+    model = causal_lm(model_type)
+    sequences = greedy(model, PROMPT)
+    forced = sequences[:, :-1]
+    positions = np.broadcast_to(np.arange(forced.shape[1]), forced.shape)
+    logits = np.asarray(model(forced, attention_mask=np.ones_like(forced), position_ids=positions).logits)
+    start = PROMPT.shape[1]
+    np.testing.assert_array_equal(sequences[:, :start], PROMPT)
+    np.testing.assert_array_equal(sequences[:, start:], logits[:, start - 1 :].argmax(-1))
+
+
+def pytorch_twin(model: Any, torch_class: Any) -> Any:
+    """The same weights in PyTorch's implementation, converted by transformers' own Flax-to-PyTorch loader."""
+    twin = torch_class(model.config)
+    load_flax_weights_in_pytorch_model(twin, model.params)
+    twin.tie_weights()  # the Flax model holds a tied head as the embeddings alone
+    return twin.eval()
+
+
+@needs_torch
+@pytest.mark.parametrize("model_type", list(CACHE_FIXES.values()))
+def test_causal_lm_generates_as_pytorchs(model_type: str) -> None:
+    import transformers
+
+    torch_class = {"electra": transformers.ElectraForCausalLM, "big_bird": transformers.BigBirdForCausalLM}[model_type]
+    model = causal_lm(model_type)
+    twin = pytorch_twin(model, torch_class)
+    prompt = torch.tensor(PROMPT, dtype=torch.long)
+    # Upstream's Flax ELECTRA takes token type 1 where none is given (modeling_flax_electra.py:796), PyTorch's 0.
+    types = {"token_type_ids": torch.full_like(prompt, int(model_type == "electra"))}
+    with torch.no_grad():  # the same model: the same logits over the prompt
+        logits = twin(prompt, attention_mask=torch.ones_like(prompt), **types).logits.numpy()
+    np.testing.assert_allclose(np.asarray(model(PROMPT, attention_mask=np.ones_like(PROMPT)).logits), logits, atol=1e-5)
+    with torch.no_grad():
+        theirs = twin.generate(prompt, attention_mask=torch.ones_like(prompt), **types, max_new_tokens=5, do_sample=False, num_beams=1, pad_token_id=0)
+    np.testing.assert_array_equal(greedy(model, PROMPT), theirs.numpy())
+
+
+# --- FlaxEncoderDecoderModel.encode -------------------------------------------------
+
+ENCODER_INPUT = np.arange(20, 36, dtype=np.int32).reshape(2, 8)  # longer than type_vocab_size (2)
+DECODER_START = 2
+
+
+@functools.cache
+def bert2bert() -> Any:
+    from tiny_models import TINY_CONFIGS
+
+    return flax_auto.FlaxAutoModelForSeq2SeqLM.from_config(TINY_CONFIGS["encoder-decoder"](), seed=0)
+
+
+@functools.cache
+def gpt2_to_bert() -> Any:
+    """An encoder that reads position_ids third (GPT-2's), for which upstream's encode is right."""
+    from tiny_models import TINY_CONFIGS
+    from transformers import EncoderDecoderConfig
+
+    decoder = TINY_CONFIGS["encoder-decoder"]().decoder
+    config = EncoderDecoderConfig.from_encoder_decoder_configs(TINY_CONFIGS["gpt2"](), decoder)
+    return flax_auto.FlaxAutoModelForSeq2SeqLM.from_config(config, seed=0)
+
+
+def forward_encoding(model: Any, **inputs: Any) -> np.ndarray:
+    """The encoder's output in upstream's forward pass, which names the encoder's inputs."""
+    decoder_input_ids = np.full((ENCODER_INPUT.shape[0], 1), DECODER_START, dtype=np.int32)
+    return np.asarray(model(ENCODER_INPUT, decoder_input_ids=decoder_input_ids, **inputs).encoder_last_hidden_state)
+
+
+ENCODE_INPUTS = [
+    {},
+    {"attention_mask": np.array([[1] * 8, [1] * 5 + [0] * 3], dtype=np.int32)},
+    {"position_ids": np.broadcast_to(np.arange(3, 11), (2, 8))},
+]
+
+
+@pytest.mark.parametrize("inputs", ENCODE_INPUTS, ids=["defaults", "padding", "positions"])
+def test_encode_equals_upstreams_forward_pass_bit_for_bit(inputs: dict[str, Any]) -> None:
+    model = bert2bert()
+    ours = model.encode(ENCODER_INPUT, **inputs)
+    np.testing.assert_array_equal(np.asarray(ours.last_hidden_state), forward_encoding(model, **inputs))
+    assert np.isfinite(np.asarray(ours.last_hidden_state)).all()
+
+
+def test_encode_keeps_upstreams_options() -> None:
+    """Tuples without return_dict, every hidden state and attention when asked, dropout under train."""
+    model = bert2bert()
+    as_tuple = model.encode(ENCODER_INPUT, return_dict=False)
+    np.testing.assert_array_equal(np.asarray(as_tuple[0]), forward_encoding(model))
+    full = model.encode(ENCODER_INPUT, output_hidden_states=True, output_attentions=True)
+    layers = model.config.encoder.num_hidden_layers
+    assert len(full.hidden_states) == layers + 1 and len(full.attentions) == layers
+    trained = model.encode(ENCODER_INPUT, train=True, dropout_rng=jax.random.PRNGKey(3))
+    assert not np.array_equal(np.asarray(trained.last_hidden_state), forward_encoding(model))
+
+
+def test_encode_runs_upstreams_where_the_encoder_reads_positions_third(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = gpt2_to_bert()
+    calls: list[str] = []
+    original = upstream(*SITES["encoder-decoder-encode"][0])
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("upstream")
+        return original(*args, **kwargs)
+
+    owner, attribute = SITES["encoder-decoder-encode"][0]
+    monkeypatch.setattr(owner, attribute, _fixes.encode_by_keyword(counted))
+    ours = model.encode(ENCODER_INPUT)
+    assert calls == ["upstream"]
+    np.testing.assert_array_equal(np.asarray(ours.last_hidden_state), forward_encoding(model))
+
+
+@needs_torch
+def test_encoder_decoder_generates_as_pytorchs() -> None:
+    from transformers import EncoderDecoderModel
+
+    model = bert2bert()
+    twin = pytorch_twin(model, EncoderDecoderModel)
+    ours = model.generate(ENCODER_INPUT, max_new_tokens=5, trace=False, decoder_start_token_id=DECODER_START)
+    source = torch.tensor(ENCODER_INPUT, dtype=torch.long)
+    with torch.no_grad():
+        theirs = twin.generate(source, max_new_tokens=5, do_sample=False, num_beams=1, decoder_start_token_id=DECODER_START, pad_token_id=0)
+    np.testing.assert_array_equal(np.asarray(ours.sequences), theirs.numpy())

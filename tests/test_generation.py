@@ -124,32 +124,7 @@ def test_every_row_of_the_generating_tasks_is_generated() -> None:
     assert bloom_with_three_heads().n_head == 3
 
 
-# Found by this file, not fixed yet (the lead decides: a fix of ours, or a refusal):
-KNOWN_FAILURES = {
-    # FlaxElectraPreTrainedModel.init_cache (modeling_flax_electra.py:765) passes position_ids
-    # positionally into the causal-LM module's token_type_ids: generate() raises on every jax.
-    ("FlaxAutoModelForCausalLM", "electra"): pytest.mark.xfail(raises=AttributeError, strict=True, reason="upstream's Electra init_cache, every jax"),
-    # FlaxBigBirdForCausalLM.generate() raises at modeling_flax_big_bird.py:227 (position_ids
-    # None in the embeddings) on every jax measured (0.4.27, 0.9.2, 0.12.0.1); not analysed yet.
-    ("FlaxAutoModelForCausalLM", "big_bird"): pytest.mark.xfail(raises=AttributeError, strict=True, reason="upstream's BigBird causal LM, every jax"),
-    # bert2bert generates the start token and then only padding, in greedy and sampling alike,
-    # upstream's model as ours (beam search and no_repeat_ngram pass); cause not found yet.
-    ("FlaxAutoModelForSeq2SeqLM", "encoder-decoder"): pytest.mark.xfail(strict=False, reason="bert2bert greedy/sampling emit only padding"),
-}
-
-
-def cases() -> list[Any]:
-    marked = []
-    for auto_name, model_type in ROWS:
-        for mode in MODES:
-            known = KNOWN_FAILURES.get((auto_name, model_type))
-            applies = known is not None and (model_type != "encoder-decoder" or mode in ("greedy", "sample"))
-            marks = [known] if applies else []
-            marked.append(pytest.param(auto_name, model_type, mode, marks=marks, id=f"{auto_name}-{model_type}-{mode}"))
-    return marked
-
-
-@pytest.mark.parametrize(("auto_name", "model_type", "mode"), cases())
+@pytest.mark.parametrize(("auto_name", "model_type", "mode"), [(auto_name, model_type, mode) for auto_name, model_type in ROWS for mode in MODES])
 def test_row_generates_as_upstream_and_as_the_mode_means(auto_name: str, model_type: str, mode: str) -> None:
     ours, theirs, (main, inputs) = models(auto_name, model_type)
     sequences = generated(auto_name, model_type, mode)

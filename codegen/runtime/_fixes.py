@@ -24,6 +24,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+from flax.core import frozen_dict
 
 # The attribute that marks a function installed here: the name of its fix.
 MARK = "__flax_auto_fix__"
@@ -277,6 +278,150 @@ def array_refuses_none() -> bool:
     return _jax_version() >= (0, 6, 0)
 
 
+# --- init_cache of ELECTRA and BigBird: the module called with the wrong arguments ----
+
+ELECTRA = "transformers.models.electra.modeling_flax_electra"
+BIG_BIRD = "transformers.models.big_bird.modeling_flax_big_bird"
+
+
+def positional(function: Function) -> list[str]:
+    """The names of a function's positional parameters after self."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = inspect.signature(function).parameters.values()
+    return [parameter.name for parameter in parameters if parameter.kind in kinds][1:]
+
+
+def takes_positions_third(module_class: type) -> bool:
+    """Whether a Flax module reads position_ids where upstream's composites pass them: third."""
+    expected = ["input_ids", "attention_mask", "position_ids"]
+    return positional(module_class.__call__)[:3] == expected
+
+
+def init_cache_by_keyword(
+    self: Any, batch_size: int, max_length: int
+) -> dict[str, Any]:
+    """The decoding cache: the module initialised once with every input named, token types included.
+
+    Only the shapes of the inputs matter: the cache starts as zeros.
+    """
+    input_ids = jnp.ones((batch_size, max_length), dtype="i4")
+    variables = self.module.init(
+        jax.random.PRNGKey(0),
+        input_ids=input_ids,
+        attention_mask=jnp.ones_like(input_ids),
+        token_type_ids=jnp.zeros_like(input_ids),
+        position_ids=jnp.broadcast_to(jnp.arange(max_length), input_ids.shape),
+        return_dict=False,
+        init_cache=True,
+    )
+    cache: dict[str, Any] = frozen_dict.unfreeze(variables["cache"])
+    return cache
+
+
+ELECTRA_CACHE: tuple[Site, ...] = (
+    (ELECTRA, "FlaxElectraPreTrainedModel", "init_cache"),
+)
+BIG_BIRD_CACHE: tuple[Site, ...] = (
+    (BIG_BIRD, "FlaxBigBirdPreTrainedModel", "init_cache"),
+)
+
+
+def electra_takes_token_types_third() -> bool:
+    """Upstream's init_cache passes position_ids third; ELECTRA's causal LM reads token_type_ids there."""
+    module = sys.modules[ELECTRA]
+    return not takes_positions_third(module.FlaxElectraForCausalLMModule)
+
+
+def big_bird_needs_token_types() -> bool:
+    """Upstream's init_cache passes no token_type_ids; BigBird's model takes them without a default."""
+    module = sys.modules[BIG_BIRD]
+    parameters = inspect.signature(module.FlaxBigBirdModule.__call__).parameters
+    return parameters["token_type_ids"].default is inspect.Parameter.empty
+
+
+# --- FlaxEncoderDecoderModel.encode: position_ids read as token types ------------------
+
+ENCODER_DECODER = "transformers.models.encoder_decoder.modeling_flax_encoder_decoder"
+
+
+def encoder_by_keyword(
+    module: Any, input_ids: Any, attention_mask: Any, position_ids: Any, **kwargs: Any
+) -> Any:
+    """The encoder called as upstream's forward pass calls it: every input by name."""
+    encoder = module._get_encoder_module()
+    return encoder(
+        input_ids=input_ids,
+        attention_mask=attention_mask,
+        position_ids=position_ids,
+        **kwargs,
+    )
+
+
+def encode_by_keyword(original: Function) -> Function:
+    """Upstream's encode where the encoder reads position_ids third; ours, by keyword, elsewhere."""
+    signature = inspect.signature(original)
+
+    def encode(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from transformers.modeling_flax_outputs import FlaxBaseModelOutput
+        from transformers.models.auto.modeling_flax_auto import FLAX_MODEL_MAPPING
+
+        # The encoder's class, found as the composite module's setup finds it.
+        model_class: Any = FLAX_MODEL_MAPPING[type(self.config.encoder)]
+        encoder: type = model_class.module_class
+        if takes_positions_third(encoder):
+            return original(self, *args, **kwargs)
+        call = signature.bind(self, *args, **kwargs)
+        call.apply_defaults()
+        given = call.arguments
+        for name in ("output_attentions", "output_hidden_states", "return_dict"):
+            if given[name] is None:
+                given[name] = getattr(self.config, name)
+        input_ids = jnp.asarray(given["input_ids"], dtype="i4")
+        if given["attention_mask"] is None:
+            given["attention_mask"] = jnp.ones_like(input_ids)
+        if given["position_ids"] is None:
+            given["position_ids"] = jnp.broadcast_to(
+                jnp.arange(input_ids.shape[-1]), input_ids.shape
+            )
+        dropout_rng = given["dropout_rng"]
+        outputs = self.module.apply(
+            {"params": given["params"] or self.params},
+            input_ids=input_ids,
+            attention_mask=jnp.asarray(given["attention_mask"], dtype="i4"),
+            position_ids=jnp.asarray(given["position_ids"], dtype="i4"),
+            output_attentions=given["output_attentions"],
+            output_hidden_states=given["output_hidden_states"],
+            return_dict=given["return_dict"],
+            deterministic=not given["train"],
+            rngs={} if dropout_rng is None else {"dropout": dropout_rng},
+            method=encoder_by_keyword,
+        )
+        if not given["return_dict"]:
+            return outputs
+        return FlaxBaseModelOutput(
+            last_hidden_state=outputs.last_hidden_state,
+            hidden_states=outputs.hidden_states,
+            attentions=outputs.attentions,
+        )
+
+    return encode
+
+
+ENCODER_DECODER_ENCODE: tuple[Site, ...] = (
+    (ENCODER_DECODER, "FlaxEncoderDecoderModel", "encode"),
+)
+
+
+def encode_passes_positions_third() -> bool:
+    """Upstream's encode hands the encoder (input_ids, attention_mask, position_ids) by position.
+
+    Installed wherever the module is: which encoder reads them right is
+    known only per model, so the replacement asks at each call and runs
+    upstream's encode for those that do.
+    """
+    return True
+
+
 def _apply(
     name: str,
     upstream: tuple[str, ...],
@@ -289,7 +434,7 @@ def _apply(
 ) -> Fix:
     """Install the fix at every imported site if this environment needs it; its row of the table."""
     present = sites(table)
-    if needed():
+    if present and needed():
         for owner, attribute in present:
             install(owner, attribute, name, make)
     applied = bool(present) and all(
@@ -353,5 +498,40 @@ def apply_fixes() -> tuple[Fix, ...]:
             array_refuses_none,
             EOS_SEARCHES,
             eos_never_none,
+        ),
+        _apply(
+            "electra-init-cache",
+            ("models/electra/modeling_flax_electra.py:765",),
+            "every jax (upstream passes position_ids where the module reads token_type_ids): generate() of ELECTRA as a causal LM",
+            "init_cache initialises the module with every input named, token_type_ids as zeros",
+            "PyTorch's ElectraForCausalLM.generate, the same tokens; upstream's uncached forward picks each token",
+            electra_takes_token_types_third,
+            ELECTRA_CACHE,
+            lambda original: init_cache_by_keyword,
+        ),
+        _apply(
+            "big-bird-init-cache",
+            (
+                "models/big_bird/modeling_flax_big_bird.py:1713",
+                "models/big_bird/modeling_flax_big_bird.py:227",
+            ),
+            "every jax (upstream passes no token_type_ids, and the embeddings need them): generate() of BigBird as a causal LM",
+            "init_cache initialises the module with every input named, token_type_ids as zeros",
+            "PyTorch's BigBirdForCausalLM.generate, the same tokens; upstream's uncached forward picks each token",
+            big_bird_needs_token_types,
+            BIG_BIRD_CACHE,
+            lambda original: init_cache_by_keyword,
+        ),
+        _apply(
+            "encoder-decoder-encode",
+            ("models/encoder_decoder/modeling_flax_encoder_decoder.py:478",),
+            "every jax, silently (upstream passes position_ids where BERT-like encoders read token_type_ids):"
+            " encode() and generate() of an encoder-decoder with a BERT, RoBERTa, ELECTRA, ALBERT or BigBird encoder",
+            "encode calls the encoder with every input named, as upstream's forward pass does;"
+            " encoders that read position_ids third still run upstream's encode",
+            "upstream's forward pass (its encoder output), bit for bit; PyTorch's EncoderDecoderModel.generate, the same tokens",
+            encode_passes_positions_third,
+            ENCODER_DECODER_ENCODE,
+            encode_by_keyword,
         ),
     )
