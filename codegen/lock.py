@@ -15,12 +15,15 @@ at most FLAX_AUTO_LOCK_TIMEOUT seconds in all, then gives up with LockTimeout.
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import sys
 import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import InputError
 
 TIMEOUT_VARIABLE = "FLAX_AUTO_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # a write holds the lock well under a second
@@ -93,9 +96,9 @@ def _lock(folder: Path, mode: int, label: str, notify: Notify) -> int | None:
 
 def _wait_for(descriptor: int, mode: int, label: str, notify: Notify) -> None:
     """Take the lock; when it is held for long, say by whom, and wait up to the time limit."""
+    limit = time_limit()  # a bad setting is reported whether or not the lock is free
     if _try(descriptor, mode):
         return
-    limit = time_limit()
     began = time.monotonic()
     holder = ""
     pause = 0.01
@@ -125,12 +128,16 @@ def _try(descriptor: int, mode: int) -> bool:
 
 def time_limit() -> float:
     """Seconds to wait for a held lock: FLAX_AUTO_LOCK_TIMEOUT, else DEFAULT_TIMEOUT."""
-    value = os.environ.get(TIMEOUT_VARIABLE, "")
+    value = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
     try:
         seconds = float(value)
     except ValueError:
-        return DEFAULT_TIMEOUT
-    return seconds if seconds >= 0 else DEFAULT_TIMEOUT
+        seconds = math.nan
+    if not seconds >= 0:  # NaN too: it would never be reached
+        raise InputError([f"{TIMEOUT_VARIABLE}={value!r}: not a number of seconds >= 0 (e.g. 60); unset it for {DEFAULT_TIMEOUT:g}"])
+    return seconds
 
 
 def _holder(descriptor: int) -> str:

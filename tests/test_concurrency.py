@@ -276,6 +276,21 @@ def test_a_stopped_run_holding_the_lock_is_named_and_waited_for_only_so_long(pro
     assert run(command, "--root", str(project))[0] == (0 if command == "generate" else 1)
 
 
+@pytest.mark.parametrize("limit", ["soon", "-1", "nan"])
+@pytest.mark.parametrize("command", ["check", "generate"])
+def test_a_time_limit_that_is_not_one_is_refused_before_anything_is_done(project: Path, command: str, limit: str) -> None:
+    """A typo in FLAX_AUTO_LOCK_TIMEOUT silently meant 60 s; it is an input error, lock held or not."""
+    make_stale(project / OUT)
+    before = read_package(project / OUT)
+    code, stdout, stderr = finish(start_waiting(command, "--root", str(project), limit=limit))
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        f"FLAX_AUTO_LOCK_TIMEOUT={limit!r}: not a number of seconds >= 0 (e.g. 60); unset it for 60\n"
+        "1 error(s); nothing was written\n"
+    )
+    assert read_package(project / OUT) == before
+
+
 def test_a_lock_released_while_waiting_lets_the_run_go_on(project: Path) -> None:
     make_stale(project / OUT)
     holder = hold_lock(project / OUT, "hold")
