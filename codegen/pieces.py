@@ -29,9 +29,12 @@ formatted whole, in this process.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import black
@@ -97,12 +100,14 @@ class _Unit:
 
 def cut(source: str, piece_lines: int = PIECE_LINES) -> list[Piece] | None:
     """The pieces of a module, or None where it cannot be cut safely (then it is formatted whole)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None  # black reports it
-    lines = source.splitlines(keepends=True)
-    units = _units(tree.body, lines, piece_lines)
+    with _collector_paused():
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return None  # black reports it
+        lines = source.splitlines(keepends=True)
+        units = _units(tree.body, lines, piece_lines)
+        del tree
     if units is None or "".join(unit.text for unit in units) != source:
         return None
     pieces: list[Piece] = []
@@ -114,6 +119,23 @@ def cut(source: str, piece_lines: int = PIECE_LINES) -> list[Piece] | None:
         size += unit.text.count("\n")
     pieces.append(_piece(units, begin, len(units)))
     return pieces
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the module's syntax tree is built and read.
+
+    The tree of a 10,000-row module is millions of objects, and they hold no
+    cycles: reference counting frees them all. The collector only walked them
+    again and again (a third of the cut's time). Its state is restored after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _piece(units: list[_Unit], begin: int, end: int) -> Piece:

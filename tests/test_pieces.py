@@ -9,6 +9,7 @@ statement, the joined pieces equal black's output for the whole module.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,18 @@ def test_each_piece_of_a_large_module_is_formatted_in_one_pass(synthetic: dict[s
         assert piece.context.count("\n") <= pieces.CONTEXT_LINES
         for text in (piece.context + piece.own, piece.context):
             assert black.format_str(text, mode=MODE) == text
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cutting_leaves_the_garbage_collector_as_it_was(synthetic: dict[str, str], enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert pieces.cut(synthetic["model.py"], 150)
+        assert pieces.cut("x = (\n") is None  # a module that does not parse
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def test_a_large_module_is_formatted_in_parallel_pieces(synthetic: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
