@@ -32,7 +32,7 @@ import ast
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -129,7 +129,7 @@ def cut(source: str, piece_lines: int = PIECE_LINES) -> list[Piece] | None:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused() -> Generator[None, None, None]:
     """No cyclic garbage collection while the module's syntax tree is built and read.
 
     The tree of a 10,000-row module is millions of objects, and they hold no

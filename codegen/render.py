@@ -83,6 +83,10 @@ def wrapped(indent: str, head: str, items: list[str], tail: str, style: WrapStyl
     return f"{indent}{head}\n{body}\n{indent}{tail}"
 
 
+# What the templates (and the macros they import) lay lines out with.
+LAYOUT: dict[str, object] = {"wrapped": wrapped, "line_length": LINE_LENGTH}
+
+
 def python_name(value: object) -> str:
     """An identifier or dotted module path, checked again at the point of use."""
     value = _defined(value)
@@ -117,8 +121,6 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["py"] = python_literal
     env.filters["repr"] = python_repr
-    env.globals["wrapped"] = wrapped
-    env.globals["line_length"] = LINE_LENGTH
     env.filters["ident"] = python_name
     env.filters["text"] = plain_text
     return env
@@ -163,7 +165,7 @@ class Renderer:
     def template(self, template: str, sources: list[str], **context: object) -> str:
         label = self.settings.label(self.settings.templates / template)
         try:
-            body = self.env.get_template(template).render(package=self.tables.package, **context)
+            body = self.env.get_template(template, globals=LAYOUT).render(package=self.tables.package, **context)
         except Exception as error:  # any failure of a template is bad input, reported at its line
             raise _template_error(template, error, label) from None
         return header([label, *sources], self.settings.generate_command) + body
