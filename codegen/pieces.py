@@ -8,7 +8,15 @@ statement depend only on the statement before it (EmptyLineTracker). So a
 module is cut between statements, at the top level and inside a large class,
 and each piece is formatted together with the statement before it (the
 context, and the class line for pieces of a class body); the context's own
-formatted lines are then cut off the front. Pieces are formatted in parallel.
+formatted lines are then cut off the front. Pieces are formatted in parallel,
+the largest first.
+
+The templates render what black writes (codegen.render), so black leaves
+each piece as it is, in one pass. To keep it so, a context loses the blank
+lines that open it (black drops them at the start of a module: a changed
+text would cost the second pass), and a statement longer than CONTEXT_LINES
+is never a context (the mapping of a 10,000-row table, about 20,000 lines,
+was formatted in its own piece and then twice more as the next one's context).
 
 Where a piece's output does not start with its context's output, or the
 module has a shape the cut does not handle, the whole module is formatted as
@@ -21,14 +29,20 @@ formatted whole, in this process.
 from __future__ import annotations
 
 import ast
+import gc
 import os
+import re
+from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import black
 
 PARALLEL_FROM = 400_000  # characters of rendered source; smaller modules are not worth a process
 PIECE_LINES = 2_000  # rendered lines per piece
+CONTEXT_LINES = 200  # a longer statement is never a context: it would be formatted three times
+_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,20 @@ def format_source(source: str, mode: black.Mode) -> str:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if pieces is None or len(pieces) < 2 or workers < 2:
         return black.format_str(source, mode=mode)
-    with ProcessPoolExecutor(max_workers=min(workers, len(pieces))) as pool:
-        outputs = list(pool.map(format_piece, pieces, [mode] * len(pieces)))
+    # The largest pieces first, so that no core is left with a large one at the end.
+    order = sorted(range(len(pieces)), key=lambda index: -len(pieces[index].own))
+    outputs: list[str | None] = [None] * len(pieces)
+    # Workers forked from this process inherit its objects (the tables, the modules):
+    # frozen, they are never walked by a worker's garbage collector (8% of its time),
+    # and the pages that hold them stay shared.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(pieces))) as pool:
+            formatted = pool.map(format_piece, [pieces[index] for index in order], [mode] * len(order))
+            for index, output in zip(order, formatted, strict=True):
+                outputs[index] = output
+    finally:
+        gc.unfreeze()
     if any(output is None for output in outputs):
         return black.format_str(source, mode=mode)
     return "".join(output for output in outputs if output is not None)
@@ -74,26 +100,49 @@ class _Unit:
         """What stands for this unit before a piece: black's blank lines after it depend on no more."""
         return self.text if self.first_member else self.header + self.text  # the first holds the class line
 
+    @property
+    def context_lines(self) -> int:
+        return self.as_context.count("\n")
+
 
 def cut(source: str, piece_lines: int = PIECE_LINES) -> list[Piece] | None:
     """The pieces of a module, or None where it cannot be cut safely (then it is formatted whole)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None  # black reports it
-    lines = source.splitlines(keepends=True)
-    units = _units(tree.body, lines, piece_lines)
+    with _collector_paused():
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return None  # black reports it
+        lines = source.splitlines(keepends=True)
+        units = _units(tree.body, lines, piece_lines)
+        del tree
     if units is None or "".join(unit.text for unit in units) != source:
         return None
     pieces: list[Piece] = []
     begin, size = 0, 0
     for index, unit in enumerate(units):
-        if size >= piece_lines and not unit.first_member:
+        if size >= piece_lines and not unit.first_member and units[index - 1].context_lines <= CONTEXT_LINES:
             pieces.append(_piece(units, begin, index))
             begin, size = index, 0
         size += unit.text.count("\n")
     pieces.append(_piece(units, begin, len(units)))
     return pieces
+
+
+@contextmanager
+def _collector_paused() -> Generator[None, None, None]:
+    """No cyclic garbage collection while the module's syntax tree is built and read.
+
+    The tree of a 10,000-row module is millions of objects, and they hold no
+    cycles: reference counting frees them all. The collector only walked them
+    again and again (a third of the cut's time). Its state is restored after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _piece(units: list[_Unit], begin: int, end: int) -> Piece:
@@ -102,7 +151,17 @@ def _piece(units: list[_Unit], begin: int, end: int) -> Piece:
         return Piece("", own)
     # Before a member of a class, the class line and the member before it; before a
     # statement at the top level, the statement before it (a class: its line and last member).
-    return Piece(units[begin - 1].as_context, own)
+    return Piece(_without_blank_lines(units[begin - 1].as_context), own)
+
+
+def _without_blank_lines(context: str) -> str:
+    """The context without the blank lines that open it.
+
+    black drops them at the start of a module anyway, and a text that black
+    leaves as it is (what the templates render) is formatted in one pass, not two.
+    """
+    blank = _BLANK_LINES.match(context)
+    return context[blank.end() :] if blank else context
 
 
 def _units(body: list[ast.stmt], lines: list[str], piece_lines: int) -> list[_Unit] | None:

@@ -1,9 +1,17 @@
 """Render the validated tables through the Jinja templates into module sources.
 
-Values reach Python source only through three filters: `py` (a Python literal
-via repr), `ident` (a validated identifier or dotted module path) and `text`
+Values reach Python source only through four filters: `py` (a Python literal,
+quoted as black quotes it), `repr` (a literal as repr writes it: a doctest's
+output), `ident` (a validated identifier or dotted module path) and `text`
 (plain words for docstrings). Undefined variables fail (StrictUndefined);
 template errors name the template and line.
+
+The templates render what black would write (`wrapped` splits a line where
+black splits it), so black's first pass over a module changes nothing and it
+skips its second: that halves the formatting time, which is most of a large
+build. black still formats every module and stays the authority: a line laid
+out differently here only costs that second pass (tests/test_render_style.py
+keeps the real tables and large synthetic ones at none).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import re
 import textwrap
 import traceback
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 
@@ -24,6 +33,8 @@ from .settings import Settings
 from .validate import is_module_path
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/:_*-]*")
+LINE_LENGTH = 88  # black's, codegen.formatter.MODE
+WrapStyle = Literal["def", "call", "collection"]
 
 
 def _defined(value: object) -> object:
@@ -33,12 +44,47 @@ def _defined(value: object) -> object:
     return value
 
 
-def python_literal(value: object) -> str:
-    """A str, int, bool or None as Python source; anything else is a template bug."""
+def python_repr(value: object) -> str:
+    """A str, int, bool or None as Python source, as repr writes it; anything else is a template bug."""
     value = _defined(value)
     if value is None or isinstance(value, (str, int, bool)):
         return repr(value)
     raise TypeError(f"py filter: cannot emit a {type(value).__name__} as a literal")
+
+
+def python_literal(value: object) -> str:
+    """python_repr, with the double quotes black prefers where they need no escape.
+
+    repr quotes with ' unless the string holds a ' and no ", so a ' there means
+    the string holds no quote at all, or a " (black then keeps the ').
+    """
+    literal = python_repr(value)
+    if isinstance(value, str) and literal.startswith("'") and '"' not in value:
+        return f'"{literal[1:-1]}"'
+    return literal
+
+
+def wrapped(indent: str, head: str, items: list[str], tail: str, style: WrapStyle) -> str:
+    """`head` items `tail` on one line, or split after head as black splits it (no final newline).
+
+    head ends with the opening bracket, tail starts with the closing one. Where
+    the line is too long, black puts the items on lines of their own, one more
+    level in: one per line with a trailing comma for a collection or an import
+    (black always explodes those) and for a def of one parameter; otherwise all
+    on one line if they fit, else one per line.
+    """
+    line = f"{indent}{head}{', '.join(items)}{tail}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    inner = indent + "    "
+    body = inner + ", ".join(items)
+    if style == "collection" or (style == "def" and len(items) == 1) or len(body) > LINE_LENGTH:
+        body = "\n".join(f"{inner}{item}," for item in items)
+    return f"{indent}{head}\n{body}\n{indent}{tail}"
+
+
+# What the templates (and the macros they import) lay lines out with.
+LAYOUT: dict[str, object] = {"wrapped": wrapped, "line_length": LINE_LENGTH}
 
 
 def python_name(value: object) -> str:
@@ -74,6 +120,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["py"] = python_literal
+    env.filters["repr"] = python_repr
     env.filters["ident"] = python_name
     env.filters["text"] = plain_text
     return env
@@ -118,7 +165,7 @@ class Renderer:
     def template(self, template: str, sources: list[str], **context: object) -> str:
         label = self.settings.label(self.settings.templates / template)
         try:
-            body = self.env.get_template(template).render(package=self.tables.package, **context)
+            body = self.env.get_template(template, globals=LAYOUT).render(package=self.tables.package, **context)
         except Exception as error:  # any failure of a template is bad input, reported at its line
             raise _template_error(template, error, label) from None
         return header([label, *sources], self.settings.generate_command) + body

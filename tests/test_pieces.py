@@ -9,6 +9,7 @@ statement, the joined pieces equal black's output for the whole module.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,33 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_pieces_of_large_synthetic_modules_join_to_blacks_output_for_the_whole(synthetic: dict[str, str], name: str) -> None:
     source = synthetic[name]
     assert joined(source, 150) == black.format_str(source, mode=MODE)
+
+
+@pytest.mark.parametrize("name", ["model.py", "causal_lm.py", "configs.py"])
+def test_each_piece_of_a_large_module_is_formatted_in_one_pass(synthetic: dict[str, str], name: str) -> None:
+    """The templates render what black writes, and no piece or context opens with blank lines black would drop.
+
+    So black leaves each text as it is and skips its second pass; and no long
+    statement is a context, which would be formatted three times.
+    """
+    cut = pieces.cut(synthetic[name], 150)
+    assert cut is not None and len(cut) > 1
+    for piece in cut:
+        assert piece.context.count("\n") <= pieces.CONTEXT_LINES
+        for text in (piece.context + piece.own, piece.context):
+            assert black.format_str(text, mode=MODE) == text
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cutting_leaves_the_garbage_collector_as_it_was(synthetic: dict[str, str], enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert pieces.cut(synthetic["model.py"], 150)
+        assert pieces.cut("x = (\n") is None  # a module that does not parse
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def test_a_large_module_is_formatted_in_parallel_pieces(synthetic: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
