@@ -14,13 +14,11 @@ import graphs are thousands of modules and are not read.
 
 from __future__ import annotations
 
-import ast
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sources import find_source
+from .sources import Import, facts, find_source
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def chain_to(module: str, package: str, scope: frozenset[str], paths: Sequence[P
         path = find_source(current, paths)
         if path is None:
             continue
-        for imported, line in _imports(path, path.stat().st_mtime_ns, current):
+        for imported, line in _imports(path, current):
             step = Step(current, imported, path, line)
             if inside(imported, package):
                 return _path_to(came_from, step)
@@ -78,53 +76,31 @@ def _path_to(came_from: dict[str, Step | None], last: Step) -> list[Step]:
     return steps[::-1]
 
 
-@functools.cache
-def _imports(path: Path, mtime_ns: int, module: str) -> tuple[tuple[str, int], ...]:
+def _imports(path: Path, module: str) -> list[tuple[str, int]]:
     """(module imported, line) for each import the module runs while it loads; none if it does not parse."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return ()
+    found = facts(path)
+    if found is None:
+        return []
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found: list[tuple[str, int]] = []
-    _collect(tree.body, package, found)
-    return tuple(found)
+    imported: list[tuple[str, int]] = []
+    for statement in found.imports:
+        if not statement.is_from:
+            imported.append((statement.module, statement.line))
+            continue
+        base = _absolute(statement, package)
+        if base:
+            imported.append((base, statement.line))
+            # `from pkg import name` imports pkg.name when it is a submodule.
+            imported.extend((f"{base}.{name}", statement.line) for name in statement.names if name != "*")
+    return imported
 
 
-def _collect(body: list[ast.stmt], package: str, found: list[tuple[str, int]]) -> None:
-    for node in body:
-        if isinstance(node, ast.Import):
-            found.extend((alias.name, node.lineno) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = _absolute(node, package)
-            if base:
-                found.append((base, node.lineno))
-                # `from pkg import name` imports pkg.name when it is a submodule.
-                found.extend((f"{base}.{alias.name}", node.lineno) for alias in node.names if alias.name != "*")
-        elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
-                _collect(node.body, package, found)
-            _collect(node.orelse, package, found)
-        elif isinstance(node, ast.Try):
-            for block in (node.body, node.orelse, node.finalbody, *(handler.body for handler in node.handlers)):
-                _collect(block, package, found)
-        elif isinstance(node, ast.With):
-            _collect(node.body, package, found)
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str:
+def _absolute(statement: Import, package: str) -> str:
     """The absolute module of `from ... import`, relative levels resolved against the importing package."""
-    if not node.level:
-        return node.module or ""
+    if not statement.level:
+        return statement.module
     parts = package.split(".") if package else []
-    if node.level - 1 > len(parts):
+    if statement.level - 1 > len(parts):
         return ""
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, node.module] if node.module else base)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
+    base = parts[: len(parts) - (statement.level - 1)]
+    return ".".join([*base, statement.module] if statement.module else base)

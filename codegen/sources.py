@@ -17,10 +17,14 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-# Folder -> its entries, while lookups_cached() is active (None: every lookup reads the disk).
+# While lookups_cached() is active: folder -> its entries, and (module, paths) -> its
+# source. None: every lookup reads the disk.
 _listings: dict[str, frozenset[str]] | None = None
+_found: dict[tuple[str, tuple[Path, ...]], Path | None] | None = None
 
 
 @contextlib.contextmanager
@@ -32,13 +36,14 @@ def lookups_cached() -> Generator[None]:
     two stat calls per entry. The listings are dropped when the block ends, so
     a later run (a test that writes a module, then validates again) sees the disk anew.
     """
-    global _listings
-    outer = _listings
-    _listings = {} if outer is None else outer
+    global _listings, _found
+    outer = _listings, _found
+    _listings = {} if outer[0] is None else outer[0]
+    _found = {} if outer[1] is None else outer[1]
     try:
         yield
     finally:
-        _listings = outer
+        _listings, _found = outer
 
 
 def _entries(folder: str) -> frozenset[str]:
@@ -60,6 +65,16 @@ def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
     Each folder on the way is looked up in its listing (names match exactly, as
     Python's imports do), and only a name that is there is checked to be a file.
     """
+    key = (module, tuple(paths))
+    if _found is not None and key in _found:
+        return _found[key]
+    found = _find_source(module, paths)
+    if _found is not None:
+        _found[key] = found
+    return found
+
+
+def _find_source(module: str, paths: Sequence[Path]) -> Path | None:
     *packages, last = module.split(".")
     for entry in [*(str(path) for path in paths), *sys.path]:
         folder = entry or "."
@@ -81,18 +96,80 @@ def defined_names(module: str, paths: Sequence[Path] = ()) -> frozenset[str] | N
     path = find_source(module, paths)
     if path is None:
         return None
-    return _names_in(path, path.stat().st_mtime_ns)
+    found = facts(path)
+    return None if found is None else found.names
+
+
+class Import(NamedTuple):
+    """One import statement a module runs while it loads, as written."""
+
+    module: str  # "a.b" for `import a.b`; "b" for `from .b import x`, "" for `from . import x`
+    level: int  # the dots of a relative import; 0 for an absolute one
+    names: tuple[str, ...]  # what `from ... import` names (each may be a submodule); () for `import`
+    line: int
+    is_from: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What validation reads off a module's source, read and parsed once per file and version."""
+
+    names: frozenset[str] | None  # bound at the top level; None: `import *` or a module __getattr__
+    imports: tuple[Import, ...]  # run while it loads (codegen.cycles follows them)
+
+
+def facts(path: Path) -> Facts | None:
+    """The facts of a module's source; None when it cannot be read or does not parse."""
+    name = os.fspath(path)  # a str: pathlib's hashing would cost more than the parse of a small module
+    try:
+        stat = os.stat(name)
+    except OSError:
+        return None
+    return _facts(name, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.cache
-def _names_in(path: Path, mtime_ns: int) -> frozenset[str] | None:
+def _facts(path: str, mtime_ns: int, size: int) -> Facts | None:
+    """Cached per version of a file: one read and one parse, whoever asks."""
+    if not size:  # an empty module (most __init__.py files): nothing to read
+        return Facts(frozenset(), ())
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+        with open(path, "rb") as source:
+            tree = ast.parse(source.read(), filename=path)  # decoded as Python does, cookie and all
+    except (OSError, SyntaxError, ValueError):  # ValueError: a null byte, before Python 3.12
         return None
     names = bound_names(tree.body)
+    imports: list[Import] = []
+    _collect_imports(tree.body, imports)
     # `from x import *` or a module __getattr__ (transformers' lazy packages): any name may exist.
-    return None if names & {"*", "__getattr__"} else frozenset(names)
+    return Facts(None if names & {"*", "__getattr__"} else frozenset(names), tuple(imports))
+
+
+def _collect_imports(body: list[ast.stmt], found: list[Import]) -> None:
+    """The imports that run at import time: the top level and if/try/with blocks, not functions
+    and not `if TYPE_CHECKING:`."""
+    for node in body:
+        if isinstance(node, ast.Import):
+            found.extend(Import(alias.name, 0, (), node.lineno, False) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names = tuple(alias.name for alias in node.names)
+            found.append(Import(node.module or "", node.level, names, node.lineno, True))
+        elif isinstance(node, ast.If):
+            if not _is_type_checking(node.test):
+                _collect_imports(node.body, found)
+            _collect_imports(node.orelse, found)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody, *(handler.body for handler in node.handlers)):
+                _collect_imports(block, found)
+        elif isinstance(node, ast.With):
+            _collect_imports(node.body, found)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
@@ -135,7 +212,8 @@ def missing_class(module: str, name: str, what: str, paths: Sequence[Path], labe
     if path is None:
         searched = ", ".join(label(folder) for folder in paths) or "no source-paths set"
         return f"module {module} not found on the source paths ({searched}) nor on the generator's sys.path"
-    names = _names_in(path, path.stat().st_mtime_ns)
+    found = facts(path)
+    names = None if found is None else found.names
     if names is None:
         return (
             f"{label(path)} does not parse, or binds names through `import *` or a module __getattr__, "
