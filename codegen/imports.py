@@ -10,6 +10,7 @@ classes, then everything else, each again case-insensitively and naturally.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,6 +19,7 @@ Group = tuple[str, list[str]]  # `from module import a, b`
 _NUMBER = re.compile(r"(\d+)")
 
 
+@functools.cache  # a module or name is sorted in every group it is in
 def natural(text: str) -> tuple[tuple[str, int], ...]:
     """A sort key that compares runs of digits as numbers: `x2` before `x10`."""
     parts = _NUMBER.split(text)

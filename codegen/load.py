@@ -39,6 +39,7 @@ _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
 _BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
 _SPACE = re.compile(r"[ \t]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_SIMPLE_BASIC = re.compile(r'"[^"\\\n]*"')  # a basic string with no escape in it
 _BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"?')  # to the closing quote, or the line end when there is none
 _LITERAL = re.compile(r"'[^'\n]*'?")
 _MULTILINE = {
@@ -46,8 +47,15 @@ _MULTILINE = {
     "'''": re.compile(r"'''[\s\S]*?(?:'''(?:''|')?|\Z)"),
 }
 _SCALAR = re.compile(r"[^,\]}#\s]+")
-# The lines nearly every table is made of, `key = "Value"  # note` and `[section]`, in one match each.
-_PLAIN_ROW = re.compile(r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"[^"\\\n]*"|'[^'\n]*'|[^\s#,\[\]{}"']+)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)""")
+# The lines nearly every table is made of, `key = "Value"  # note`, `"key" = { a = "A", b = "B" }`
+# and `[section]`, in one match each: keys bare or quoted without escapes, values without any.
+_PLAIN_KEY = r"""[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*'"""
+_PLAIN_VALUE = r"""(?:"[^"\\\n]*"|'[^'\n]*'|[^\s#,\[\]{}"']+)"""
+_PLAIN_PAIR = rf"[A-Za-z0-9_-]+[ \t]*=[ \t]*{_PLAIN_VALUE}[ \t]*"
+_PLAIN_INLINE = rf"\{{[ \t]*(?:{_PLAIN_PAIR}(?:,[ \t]*{_PLAIN_PAIR})*)?\}}"
+_PLAIN_ROW = re.compile(
+    rf"({_PLAIN_KEY})[ \t]*=[ \t]*(?:{_PLAIN_VALUE}|{_PLAIN_INLINE})[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"
+)
 _PLAIN_HEADER = re.compile(r"\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\][ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)")
 
 
@@ -92,7 +100,8 @@ class _Tokenizer:
             plain = _PLAIN_ROW.match(text, start) or _PLAIN_HEADER.match(text, start)
             if plain:
                 self.at = plain.end()
-                yield Statement(self.line(start), "key" if plain.re is _PLAIN_ROW else "table", (plain.group(1),))
+                key = _key_name(plain.group(1)) if plain.re is _PLAIN_ROW else plain.group(1)
+                yield Statement(self.line(start), "key" if plain.re is _PLAIN_ROW else "table", (key,))
                 continue
             if text.startswith("[", start):
                 kind: Literal["table", "array"] = "array" if text.startswith("[[", start) else "table"
@@ -214,6 +223,8 @@ def _key_name(token: str) -> str:
     """The key a bare or quoted TOML key token stands for (escapes decoded)."""
     if _BARE_KEY.fullmatch(token):
         return token
+    if (len(token) > 1 and token[0] == token[-1] == "'") or _SIMPLE_BASIC.fullmatch(token):
+        return token[1:-1]  # a literal string, or a basic one without escapes: as written
     try:
         return next(iter(tomllib.loads(f"{token} = 0")))
     except tomllib.TOMLDecodeError:

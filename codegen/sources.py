@@ -25,6 +25,7 @@ from typing import NamedTuple
 # source. None: every lookup reads the disk.
 _listings: dict[str, frozenset[str]] | None = None
 _found: dict[tuple[str, tuple[Path, ...]], Path | None] | None = None
+_seen: dict[str, Facts | None] | None = None  # path -> its facts, while lookups_cached() is active
 
 
 @contextlib.contextmanager
@@ -36,14 +37,15 @@ def lookups_cached() -> Generator[None]:
     two stat calls per entry. The listings are dropped when the block ends, so
     a later run (a test that writes a module, then validates again) sees the disk anew.
     """
-    global _listings, _found
-    outer = _listings, _found
+    global _listings, _found, _seen
+    outer = _listings, _found, _seen
     _listings = {} if outer[0] is None else outer[0]
     _found = {} if outer[1] is None else outer[1]
+    _seen = {} if outer[2] is None else outer[2]
     try:
         yield
     finally:
-        _listings, _found = outer
+        _listings, _found, _seen = outer
 
 
 def _entries(folder: str) -> frozenset[str]:
@@ -119,13 +121,23 @@ class Facts:
 
 
 def facts(path: Path) -> Facts | None:
-    """The facts of a module's source; None when it cannot be read or does not parse."""
+    """The facts of a module's source; None when it cannot be read or does not parse.
+
+    Within lookups_cached() a file is looked at once; otherwise each call
+    checks that the file is the version read before.
+    """
     name = os.fspath(path)  # a str: pathlib's hashing would cost more than the parse of a small module
+    if _seen is not None and name in _seen:
+        return _seen[name]
     try:
         stat = os.stat(name)
     except OSError:
-        return None
-    return _facts(name, stat.st_mtime_ns, stat.st_size)
+        found = None
+    else:
+        found = _facts(name, stat.st_mtime_ns, stat.st_size)
+    if _seen is not None:
+        _seen[name] = found
+    return found
 
 
 @functools.cache

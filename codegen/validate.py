@@ -8,6 +8,7 @@ or plain strings.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -45,17 +46,22 @@ _VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
 def is_identifier(value: object) -> TypeGuard[str]:
     """A Python name that can be imported and defined: not a keyword, ASCII only."""
-    return (
-        isinstance(value, str)
-        and value.isascii()
-        and value.isidentifier()
-        and not keyword.iskeyword(value)
-    )
+    return isinstance(value, str) and _is_name(value)
 
 
 def is_module_path(value: object) -> TypeGuard[str]:
     """A dotted module path whose every part is an identifier: `my_pkg.modeling_my`."""
-    return isinstance(value, str) and all(is_identifier(part) for part in value.split("."))
+    return isinstance(value, str) and _is_dotted(value)
+
+
+@functools.cache  # the templates ask again for every name they write: 20 times a row
+def _is_name(value: str) -> bool:
+    return value.isascii() and value.isidentifier() and not keyword.iskeyword(value)
+
+
+@functools.cache
+def _is_dotted(value: str) -> bool:
+    return all(_is_name(part) for part in value.split("."))
 
 
 def is_model_type(value: object) -> bool:

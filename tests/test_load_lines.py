@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
+import pytest
+
+from codegen import load
 from codegen.build import ROOT, TABLES, settings_for
 from codegen.load import read_tables, statements, toml_lines
 
@@ -58,3 +62,28 @@ def test_strings_arrays_and_inline_tables_over_several_lines_hide_nothing_and_in
     assert [keys for kind, keys, _ in found if kind == "key"] == [
         (key,) for section in data.values() for key in section
     ]
+
+
+ONE_LINE_ROWS = """\
+[extension]
+"own-0" = { config = "OwnConfig0", module = "own_models_0.configuration", models = "own_models_0.modeling" }
+'own 1' = {config="C1",module='m.c'}  # a note
+own_2 = {}
+"own\\u0033" = { config = "C3" }
+"own-4" = { config = "C4", }
+"own-5" = { config = "C\\"5" }
+"own-6" = { "config" = "C6" }
+"own-7" = { config = "C7" } trailing
+"own-8" = "FlaxOwn8"
+"""
+
+
+def test_the_one_line_fast_path_reads_what_the_full_tokenizer_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row on one line with a plain key and plain values is matched whole; anything else (escapes,
+    quoted inner keys, a trailing comma, text after the value) takes the full path, to the same result."""
+    texts = [table.text for table in read_tables(ROOT / TABLES, settings_for(ROOT).label)] + [ONE_LINE_ROWS]
+    fast = [statements(text) for text in texts]
+    monkeypatch.setattr(load, "_PLAIN_ROW", re.compile(r"(?!)"))
+    monkeypatch.setattr(load, "_PLAIN_HEADER", re.compile(r"(?!)"))
+    assert fast == [statements(text) for text in texts]
+    assert [statement.keys[0] for statement in fast[-1]][1:] == ["own-0", "own 1", "own_2", "own3", "own-4", "own-5", "own-6", "own-7", "own-8"]
