@@ -1,7 +1,7 @@
 """Format generated modules with black (mode fixed here, black pinned exactly) and compile them.
 
 Black is most of the generator's run time (about 1.3 s for the real tables), and
-its output depends only on its input, its version and MODE. So build.py
+its output depends only on its input, its version and its mode. So build.py
 stores each result under a hash of exactly those three: an unchanged tree
 is checked without running black, while any change to a template, a table or
 the black pin is a new key and is formatted for real. An entry carries a
@@ -18,15 +18,13 @@ very result's input: only the cache names a file so), a folder or a pipe is not.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import re
 import sys
 from pathlib import Path
-
-import black
-from black.mode import TargetVersion
-from black.parsing import InvalidInput
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .ownership import is_in_the_way, own_folder
@@ -34,12 +32,16 @@ from .pieces import format_source
 from .regular import read_regular
 from .write import write_atomic
 
-MODE = black.Mode(
-    target_versions={TargetVersion.PY311},
-    line_length=88,
-    string_normalization=True,
-    magic_trailing_comma=True,
-    preview=False,
+if TYPE_CHECKING:
+    import black
+
+# black's mode as its repr writes it: every cache key holds it, so that a check whose
+# modules are all cached never imports black (a tenth of a second). black_mode()
+# builds the mode; tests/test_format_cache.py checks that its repr is this.
+MODE_REPR = (
+    "Mode(target_versions={<TargetVersion.PY311: 11>}, line_length=88, string_normalization=True, "
+    "is_pyi=False, is_ipynb=False, skip_source_first_line=False, magic_trailing_comma=True, "
+    "python_cell_magics=set(), preview=False, unstable=False, enabled_features=set())"
 )
 BLACK_VERSION = importlib.metadata.version("black")
 ENTRY_LIMIT = 64 << 20  # bytes; a module of 10,000 rows formats to about 6 MB
@@ -48,10 +50,27 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 COMPILER = f"{sys.implementation.cache_tag} {sys.version}"
 
 
+@functools.cache
+def black_mode() -> black.Mode:
+    """The mode black formats with, fixed here (black imported when it first has work)."""
+    import black
+    from black.mode import TargetVersion
+
+    return black.Mode(
+        target_versions={TargetVersion.PY311},
+        line_length=88,
+        string_normalization=True,
+        magic_trailing_comma=True,
+        preview=False,
+    )
+
+
 def format_module(name: str, source: str) -> str:
     """Black-format one rendered module and make sure it compiles; a failure names the module."""
+    from black.parsing import InvalidInput
+
     try:
-        formatted = format_source(source, MODE)
+        formatted = format_source(source, black_mode())
     except InvalidInput as error:
         raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
     except Exception as error:  # black's own failures (e.g. an unstable format) are still bad input
@@ -72,7 +91,7 @@ def check_compiles(name: str, formatted: str) -> None:
 
 def cache_key(source: str) -> str:
     """What black's output depends on: its version, the mode and the source."""
-    return hashlib.sha256(f"{BLACK_VERSION}\n{MODE!r}\n{source}".encode()).hexdigest()
+    return hashlib.sha256(f"{BLACK_VERSION}\n{MODE_REPR}\n{source}".encode()).hexdigest()
 
 
 def _checksum(key: str, output: str) -> str:

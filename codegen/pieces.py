@@ -36,8 +36,11 @@ from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import black
+if TYPE_CHECKING:
+    import black
+
 
 PARALLEL_FROM = 400_000  # characters of rendered source; smaller modules are not worth a process
 PIECE_LINES = 2_000  # rendered lines per piece
@@ -55,6 +58,8 @@ class Piece:
 
 def format_source(source: str, mode: black.Mode) -> str:
     """black.format_str(source, mode=mode), in parallel pieces for a large module."""
+    import black  # here, not at the top: a check with every module cached needs no black
+
     pieces = cut(source) if len(source) >= PARALLEL_FROM else None
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if pieces is None or len(pieces) < 2 or workers < 2:
@@ -80,6 +85,8 @@ def format_source(source: str, mode: black.Mode) -> str:
 
 def format_piece(piece: Piece, mode: black.Mode) -> str | None:
     """The piece's own formatted lines, with the blank lines black puts before them; None if the cut fails."""
+    import black
+
     whole = black.format_str(piece.context + piece.own, mode=mode)
     if not piece.context:
         return whole

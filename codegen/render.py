@@ -33,7 +33,7 @@ from .settings import Settings
 from .validate import is_module_path
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9 ,.()/:_*-]*")
-LINE_LENGTH = 88  # black's, codegen.formatter.MODE
+LINE_LENGTH = 88  # black's, codegen.formatter.black_mode()
 WrapStyle = Literal["def", "call", "collection"]
 
 

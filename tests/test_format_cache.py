@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,14 @@ from codegen_support import (
 )
 
 from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
-from codegen.formatter import COMPILER, cache_key, cached, format_module
+from codegen.formatter import (
+    COMPILER,
+    MODE_REPR,
+    black_mode,
+    cache_key,
+    cached,
+    format_module,
+)
 from codegen.render import render
 from codegen.settings import RUNTIME
 
@@ -28,6 +37,24 @@ OUT = OUTPUT.as_posix()
 
 def rendered_modules(root: Path) -> dict[str, str]:
     return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
+
+
+def test_the_key_holds_the_mode_black_formats_with() -> None:
+    """The key names black's mode without importing black: the words must be black's own."""
+    assert repr(black_mode()) == MODE_REPR
+
+
+def test_a_check_whose_modules_are_all_cached_never_imports_black(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    build(root)
+    script = (
+        "import runpy, sys\n"
+        f"sys.argv = ['codegen', 'check', '--root', {str(root)!r}]\n"
+        "try:\n    runpy.run_module('codegen', run_name='__main__')\n"
+        "except SystemExit as end:\n    print(end.code, 'black' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=RUNTIME.parent.parent)
+    assert result.stdout.splitlines()[-1] == "0 False"
 
 
 def test_the_cache_holds_blacks_output_for_each_module_and_nothing_else(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from bench.synthetic import own_rows, scale_tables
 from codegen import pieces
 from codegen.build import ROOT, TABLES, load_tables, settings_for
-from codegen.formatter import MODE
+from codegen.formatter import black_mode
 from codegen.render import render
 
 TEMPLATES = Path("templates")
@@ -32,7 +32,7 @@ def rendered_modules(root: Path) -> dict[str, str]:
 def joined(source: str, piece_lines: int) -> str:
     cut = pieces.cut(source, piece_lines)
     assert cut is not None and len(cut) > 1
-    outputs = [pieces.format_piece(piece, MODE) for piece in cut]
+    outputs = [pieces.format_piece(piece, black_mode()) for piece in cut]
     assert None not in outputs
     return "".join(output or "" for output in outputs)
 
@@ -49,7 +49,7 @@ def test_pieces_of_every_real_module_join_to_blacks_output_for_the_whole(name: s
     cut = pieces.cut(source, piece_lines)
     if name in {"__init__.py", "_auto.py"} and (cut is None or len(cut) == 1):
         pytest.skip("not cut: formatted whole")  # one import block, or the runtime's decorated classes
-    assert joined(source, piece_lines) == black.format_str(source, mode=MODE)
+    assert joined(source, piece_lines) == black.format_str(source, mode=black_mode())
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("name", ["model.py", "causal_lm.py", "configs.py"])
 def test_pieces_of_large_synthetic_modules_join_to_blacks_output_for_the_whole(synthetic: dict[str, str], name: str) -> None:
     source = synthetic[name]
-    assert joined(source, 150) == black.format_str(source, mode=MODE)
+    assert joined(source, 150) == black.format_str(source, mode=black_mode())
 
 
 @pytest.mark.parametrize("name", ["model.py", "causal_lm.py", "configs.py"])
@@ -80,7 +80,7 @@ def test_each_piece_of_a_large_module_is_formatted_in_one_pass(synthetic: dict[s
     for piece in cut:
         assert piece.context.count("\n") <= pieces.CONTEXT_LINES
         for text in (piece.context + piece.own, piece.context):
-            assert black.format_str(text, mode=MODE) == text
+            assert black.format_str(text, mode=black_mode()) == text
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -99,4 +99,4 @@ def test_a_large_module_is_formatted_in_parallel_pieces(synthetic: dict[str, str
     source = synthetic["model.py"]
     monkeypatch.setattr(pieces, "PARALLEL_FROM", 0)
     monkeypatch.setattr(pieces, "PIECE_LINES", 400)
-    assert pieces.format_source(source, MODE) == black.format_str(source, mode=MODE)
+    assert pieces.format_source(source, black_mode()) == black.format_str(source, mode=black_mode())

@@ -18,7 +18,7 @@ import pytest
 
 from bench.synthetic import own_rows, scale_tables
 from codegen.build import ROOT, TABLES, load_tables, settings_for
-from codegen.formatter import MODE
+from codegen.formatter import black_mode
 from codegen.render import LINE_LENGTH, python_literal, render, wrapped
 
 TEMPLATES = Path("templates")
@@ -29,14 +29,14 @@ def rendered_modules(root: Path) -> dict[str, str]:
 
 
 def assert_black_leaves_it(source: str) -> None:
-    assert black.format_str(source, mode=MODE) == source
+    assert black.format_str(source, mode=black_mode()) == source
 
 
 REAL = rendered_modules(ROOT)
 
 
 def test_the_line_length_is_blacks() -> None:
-    assert LINE_LENGTH == MODE.line_length
+    assert LINE_LENGTH == black_mode().line_length
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
@@ -56,7 +56,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def test_every_module_of_large_synthetic_tables_renders_as_black_formats_it(synthetic: dict[str, str]) -> None:
     assert len(synthetic) == len(REAL)
-    differ = [name for name, source in synthetic.items() if black.format_str(source, mode=MODE) != source]
+    differ = [name for name, source in synthetic.items() if black.format_str(source, mode=black_mode()) != source]
     assert differ == []
 
 
