@@ -10,7 +10,6 @@ classes, then everything else, each again case-insensitively and naturally.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,11 +18,15 @@ Group = tuple[str, list[str]]  # `from module import a, b`
 _NUMBER = re.compile(r"(\d+)")
 
 
-@functools.cache  # a module or name is sorted in every group it is in
-def natural(text: str) -> tuple[tuple[str, int], ...]:
-    """A sort key that compares runs of digits as numbers: `x2` before `x10`."""
-    parts = _NUMBER.split(text)
-    return tuple((part, 0) if index % 2 == 0 else ("", int(part)) for index, part in enumerate(parts))
+def natural(text: str) -> tuple[str | int, ...]:
+    """A sort key that compares runs of digits as numbers: `x2` before `x10`.
+
+    Text and numbers alternate, text first, so two keys compare str with str
+    and int with int at every position.
+    """
+    parts: list[str | int] = list(_NUMBER.split(text))
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return tuple(parts)
 
 
 def module_key(module: str) -> tuple[object, ...]:
