@@ -212,7 +212,7 @@ def task_modules_named_after_the_package(root: Path) -> list[str]:
         f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
         "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
         f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
-        f"{TABLES}/causal_lm.toml:1: 'model_class_for'",
+        f"{TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}: 'model_class_for'",
         f"{TABLES}/os.toml:1: task module (the table's file name) is a name flax_auto/_auto.py already uses, "
         "pick another: 'os'",
     ]

@@ -243,6 +243,19 @@ def test_a_row_of_ones_own_that_an_upstream_auto_class_already_serves_is_refused
     assert f"tables/model.toml:{line_of(table, 'bert =')}: model_type already served by FlaxAutoModel at flax-auto:tables/model.toml:" in stderr
 
 
+def test_a_task_that_adds_to_an_upstream_auto_class_with_another_head_doc_is_refused_at_that_line(tmp_path: Path) -> None:
+    """Not at line 1 (a comment here): at the key that differs, each one at its own line."""
+    project = make_project(tmp_path / "acme")
+    table = project / "tables" / "model.toml"
+    table.write_text("# Acme's own rows\n# for the base model\n" + table.read_text().replace('head_doc = ""', 'head_doc = "base"'))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/model.toml:{line_of(table, 'head_doc =')}: [task] adds to flax-auto's FlaxAutoModel "
+        "(flax-auto:tables/model.toml): give its head_doc '': 'base'"
+    )
+
+
 def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
