@@ -185,6 +185,13 @@ def read_settings(pyproject: Path) -> Settings:
         return root / value
 
     out, tables = folder("out"), folder("tables")
+    if package and out is not None and out.name != package.rpartition(".")[2]:
+        # The package imports itself by this name (`from acme.auto._auto import ...`), and
+        # Python names a package by its folder: a folder named otherwise fails at import.
+        problems.append(
+            f"{at('package')}: package {package!r} must be generated into a folder named "
+            f"{package.rpartition('.')[2]!r}, but out is {section['out']!r} ({at('out')})"
+        )
     paths = _strings(section.get("source-paths", []))
     if paths is None or not all(paths):
         problems.append(f"{at('source-paths')}: source-paths must be a list of folders: {section['source-paths']!r}")

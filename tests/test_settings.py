@@ -180,6 +180,13 @@ BAD_SETTINGS = {
     "bad_package": ('package = "acme-auto"\n', "package must be a dotted name of Python identifiers: 'acme-auto'"),
     "bad_upstream": ("upstream = 3\n", 'upstream must be true, false or a list of "task" / "task:model_type": 3'),
     "bad_paths": ('source-paths = "src"\n', "source-paths must be a list of folders: 'src'"),
+    # The package imports itself by its name, and Python names it by its folder: its import would fail.
+    # (out moves to line 7: the replaced line brings its own line end.)
+    "package_not_its_folder": (
+        'package = "acme.flax_auto"\n',
+        "package 'acme.flax_auto' must be generated into a folder named 'flax_auto', but out is 'src/acme/auto' "
+        "(pyproject.toml:7)",
+    ),
 }
 
 
