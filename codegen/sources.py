@@ -131,6 +131,13 @@ def undefined_class(module: str, name: str) -> bool:
 
 def missing_class(module: str, name: str, what: str, paths: Sequence[Path], label: Callable[[Path], str]) -> str | None:
     """Why a module a row names cannot be shown to define `name`, or None when it does."""
+    top = module.partition(".")[0]
+    if top in sys.stdlib_module_names:
+        # Found on a source path here, but an installed project's imports find the standard library first.
+        return (
+            f"{top} is a module of Python's standard library, which `import {module}` finds before "
+            "anything on the source paths: rename your package"
+        )
     path = find_source(module, paths)
     if path is None:
         searched = ", ".join(label(folder) for folder in paths) or "no source-paths set"

@@ -228,6 +228,22 @@ def test_a_row_whose_module_is_not_on_the_source_paths_is_an_error_naming_the_pa
     )
 
 
+def test_a_row_whose_package_is_named_like_a_standard_library_module_is_refused(tmp_path: Path) -> None:
+    """src/code/ is found on the source paths, but an installed project's `import code.x` finds the stdlib's code.py."""
+    project = make_project(tmp_path / "acme")
+    (project / "src" / "own_models").rename(project / "src" / "code")
+    configs = project / "tables" / "configs.toml"
+    configs.write_text(configs.read_text().replace("own_models.", "code."))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/configs.toml:{line_of(configs, 'tiny-mlp =')}: code is a module of Python's standard library, "
+        "which `import code.configuration_tiny_mlp` finds before anything on the source paths: rename your "
+        "package: 'TinyMlpConfig'"
+    )
+    assert not (project / "src" / "acme" / "auto").exists()
+
+
 def test_a_class_name_typo_in_a_row_of_ones_own_is_an_error_at_its_line(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme")
     table = project / "tables" / "model.toml"
