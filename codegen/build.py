@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -98,10 +99,12 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
     succeeded; "read" (what `check` uses) writes nothing.
     """
     settings = settings_for(where)
+    cache_dir = settings.root / FORMAT_CACHE
+    if cache != "off":
+        _refuse_overlap(settings, cache_dir)
     tables = load_tables(settings)
     rendered = render(tables, settings)
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
-    cache_dir = settings.root / FORMAT_CACHE
     misses: set[str] = set()
     for name, text in modules.items():
         hit = None if cache == "off" else cached(cache_dir, text)
@@ -111,3 +114,21 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
     if cache == "fill":
         store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses)
     return rendered
+
+
+def _refuse_overlap(settings: Settings, cache_dir: Path) -> None:
+    """InputError when the package and black's cache are one folder or one holds the other.
+
+    Each would fill the other with files it does not own: the cache's entries
+    would be foreign files in the package (so generate refuses it, every time),
+    or the package's modules would sit among the cache's entries.
+    """
+    out, cache = Path(os.path.realpath(settings.out)), Path(os.path.realpath(cache_dir))
+    if out.is_relative_to(cache) or cache.is_relative_to(out):
+        raise InputError(
+            [
+                f"{settings.where or settings.out_label}: out ({settings.out_label}) and black's cache "
+                f"({settings.label(cache_dir)}) would share a folder; generate the package elsewhere "
+                "(or run with --no-cache)"
+            ]
+        )
