@@ -776,6 +776,8 @@ MUTATIONS = {
     "globals": f'globals()["{CAUSAL}"] = {{}}',
     "in a function": f"def _patch():\n    {CAUSAL}.clear()",
     "through getattr": f'getattr({CAUSAL}, "pop")("gpt2")',
+    "through another name": f'_rows = {CAUSAL}\n_rows.pop("gpt2")',
+    "through a tuple": f'for _rows in ({CAUSAL},):\n    _rows.pop("gpt2")',
 }
 
 
