@@ -232,10 +232,24 @@ def scan_keys(found: list[Statement]) -> Iterator[tuple[str, str, int]]:
 
 
 def key_lines(found: list[Statement]) -> dict[tuple[str, str], int]:
-    """Map (section, key) -> the line that first defines it."""
+    """Map (section, key) -> the line that first defines it; a `[section]` is ("", section).
+
+    A key is filed under the table it lands in, however TOML lets it be
+    written: `flax-auto.out = "x"` under `[tool]` is key `out` of table
+    `tool.flax-auto`, and that table (like one written inline,
+    `flax-auto = { ... }`) is at the key's line.
+    """
     lines: dict[tuple[str, str], int] = {}
-    for section, key, number in scan_keys(found):
-        lines.setdefault((section, key), number)
+    section: tuple[str, ...] = ()
+    for statement in found:
+        if statement.kind != "key":
+            section = statement.keys
+            lines.setdefault(("", statement.name), statement.line)
+            continue
+        path = (*section, *statement.keys)
+        for end in range(len(section) + 1, len(path) + 1):
+            lines.setdefault(("", ".".join(path[:end])), statement.line)
+        lines.setdefault((".".join(path[:-1]), path[-1]), statement.line)
     return lines
 
 

@@ -206,6 +206,33 @@ def test_bad_settings_are_reported_at_pyproject_line_and_nothing_is_written(tmp_
     assert not (project / "src" / "acme" / "auto").exists()
 
 
+PROJECT = '[project]\nname = "acme"\n\n'
+SETTINGS_FORMS = {
+    "dotted keys under [tool]": (
+        '[tool]\nflax-auto.package = "acme.auto"\nflax-auto.out = "src/acme/auto"\n'
+        'flax-auto.tables = "tables"\nflax-auto.upstream = 3\n'
+    ),
+    "dotted keys at the top": (  # before any [section]: after one, they would belong to it
+        'tool.flax-auto.package = "acme.auto"\ntool.flax-auto.out = "src/acme/auto"\n'
+        'tool.flax-auto.tables = "tables"\ntool.flax-auto.upstream = 3\n\n'
+    ),
+    "an inline table": (
+        '[tool]\nblack = {}\nflax-auto = { package = "acme.auto", out = "src/acme/auto", tables = "tables", upstream = 3 }\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(SETTINGS_FORMS))
+def test_settings_written_in_any_toml_form_are_reported_at_the_line_that_holds_the_key(tmp_path: Path, form: str) -> None:
+    """pyproject.toml is the user's, in any TOML: a bad value is at its own line, not line 1."""
+    text = SETTINGS_FORMS[form]
+    project = make_project(tmp_path / "acme", text + PROJECT if form == "dotted keys at the top" else PROJECT + text)
+    code, _, stderr = run_in(project, "generate")
+    line = next(number for number, text in enumerate((project / "pyproject.toml").read_text().splitlines(), 1) if "upstream = 3" in text)
+    assert code == 2
+    assert stderr.splitlines()[0] == f'pyproject.toml:{line}: upstream must be true, false or a list of "task" / "task:model_type": 3'
+
+
 def test_an_upstream_choice_that_names_no_table_or_row_is_reported_at_its_line(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme", SETTINGS.replace('"model:bert"', '"model:bort", "causal_llm"'))
     code, _, stderr = run_in(project, "generate")
