@@ -289,14 +289,19 @@ def read_table(path: Path, relative: str) -> TableFile:
         data = read_regular(path, TABLE_LIMIT)
     except OSError as error:
         raise InputError([f"{relative}: cannot read the table: {error.strerror or error}"]) from None
+    return parse_table(toml_text(data, relative), relative)
+
+
+def toml_text(data: bytes, relative: str) -> str:
+    """The text of a TOML file's bytes, line ends as they are; InputError for a BOM or bytes not UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         # tomllib, and so every other reader of the tables, refuses it: say so plainly.
         raise InputError([f"{relative}:1: starts with a UTF-8 byte order mark; save it without one"])
     try:
-        text = data.decode("utf-8")  # bytes decoded as they are: read_text would turn CRLF into LF
+        return data.decode("utf-8")  # bytes decoded as they are: read_text would turn CRLF into LF
     except UnicodeDecodeError as error:
-        raise InputError([f"{relative}:1: not UTF-8 text: {error}"]) from None
-    return parse_table(text, relative)
+        line = data.count(b"\n", 0, error.start) + 1  # the line of the first byte that is not UTF-8
+        raise InputError([f"{relative}:{line}: not UTF-8 text: {error}"]) from None
 
 
 def parse_table(text: str, relative: str, table_format: bool = True) -> TableFile:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from .errors import InputError, Location
-from .load import TABLE_LIMIT, parse_table
+from .load import TABLE_LIMIT, parse_table, toml_text
 from .regular import read_regular
 from .validate import is_module_path
 
@@ -147,10 +147,10 @@ def read_settings(pyproject: Path) -> Settings:
     root = pyproject.resolve().parent
     label = pyproject.name
     try:
-        text = read_regular(pyproject, TABLE_LIMIT).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        data = read_regular(pyproject, TABLE_LIMIT)
+    except OSError as error:
         raise InputError([f"{pyproject}: cannot read the settings: {error}"]) from None
-    table = parse_table(text, label, table_format=False)
+    table = parse_table(toml_text(data, label), label, table_format=False)
     tool: object = table.data.get("tool", {})
     found: object = cast("dict[str, object]", tool).get("flax-auto") if isinstance(tool, dict) else None
     where = table.where(SECTION)

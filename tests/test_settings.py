@@ -222,6 +222,14 @@ SETTINGS_FORMS = {
 }
 
 
+def test_a_pyproject_toml_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:
+    """tomllib's own word for it is "Invalid statement"; the tables say what is wrong, and so do the settings."""
+    project = make_project(tmp_path / "acme")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(b"\xef\xbb\xbf" + pyproject.read_bytes())
+    assert run_in(project, "generate") == (2, "", "pyproject.toml:1: starts with a UTF-8 byte order mark; save it without one\n")
+
+
 @pytest.mark.parametrize("form", list(SETTINGS_FORMS))
 def test_settings_written_in_any_toml_form_are_reported_at_the_line_that_holds_the_key(tmp_path: Path, form: str) -> None:
     """pyproject.toml is the user's, in any TOML: a bad value is at its own line, not line 1."""
