@@ -192,10 +192,16 @@ def read_settings(pyproject: Path) -> Settings:
             f"{at('package')}: package {package!r} must be generated into a folder named "
             f"{package.rpartition('.')[2]!r}, but out is {section['out']!r} ({at('out')})"
         )
+    if tables is not None and not tables.is_dir():
+        problems.append(f"{at('tables')}: tables is not a folder: {section['tables']!r}")
     paths = _strings(section.get("source-paths", []))
     if paths is None or not all(paths):
         problems.append(f"{at('source-paths')}: source-paths must be a list of folders: {section['source-paths']!r}")
         paths = []
+    for path in paths:
+        # A module a row names would be looked for on sys.path alone, maybe in an older installed copy.
+        if not (root / path).is_dir():
+            problems.append(f"{at('source-paths')}: source-paths names a folder that does not exist: {path!r}")
     chosen = section.get("upstream", False)
     upstream = chosen if isinstance(chosen, bool) else _strings(chosen)
     if upstream is None:

@@ -180,6 +180,9 @@ BAD_SETTINGS = {
     "bad_package": ('package = "acme-auto"\n', "package must be a dotted name of Python identifiers: 'acme-auto'"),
     "bad_upstream": ("upstream = 3\n", 'upstream must be true, false or a list of "task" / "task:model_type": 3'),
     "bad_paths": ('source-paths = "src"\n', "source-paths must be a list of folders: 'src'"),
+    "tables_missing": ('tables = "tabels"\n', "tables is not a folder: 'tabels'"),
+    # Else a module a row names is looked for on sys.path alone, where an older installed copy may answer.
+    "source_path_missing": ('source-paths = ["src", "lib"]\n', "source-paths names a folder that does not exist: 'lib'"),
     # The package imports itself by its name, and Python names it by its folder: its import would fail.
     # (out moves to line 7: the replaced line brings its own line end.)
     "package_not_its_folder": (
@@ -252,6 +255,7 @@ def test_an_upstream_choice_that_names_no_table_or_row_is_reported_at_its_line(t
 
 def test_a_row_whose_module_is_not_on_the_source_paths_is_an_error_naming_the_paths(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme", SETTINGS.replace('source-paths = ["src"]', 'source-paths = ["lib"]'))
+    (project / "lib").mkdir()
     configs = project / "tables" / "configs.toml"
     configs.write_text(configs.read_text().replace("own_models.", "acme_models."))  # on no path of this process
     code, _, stderr = run_in(project, "generate")
