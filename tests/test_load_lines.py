@@ -58,3 +58,14 @@ def test_strings_arrays_and_inline_tables_over_several_lines_hide_nothing_and_in
     assert [keys for kind, keys, _ in found if kind == "key"] == [
         (key,) for section in data.values() for key in section
     ]
+
+
+def test_a_key_is_found_in_the_table_toml_puts_it_in_however_it_is_written() -> None:
+    """Dotted keys and inline tables make tables too; a problem inside one is at the key's line, not line 1."""
+    from codegen.load import parse_table
+
+    text = '# a comment\n\ntask = { auto_class = "A", mapping = "M" }\n[tool]\nflax-auto.out = "x"\n'
+    table = parse_table(text, "t.toml", table_format=False)
+    assert str(table.where("task", "head_doc")) == "t.toml:3"  # missing from the inline table: its line
+    assert str(table.where("tool.flax-auto", "out")) == "t.toml:5"
+    assert str(table.where("tool.flax-auto")) == "t.toml:5"
