@@ -69,7 +69,8 @@ def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
             folder = os.path.join(folder, part)
         else:
             names = _entries(folder)
-            for found, candidate in ((f"{last}.py", (f"{last}.py",)), (last, (last, "__init__.py"))):
+            # A package folder before a module file of the same name, as Python's FileFinder looks.
+            for found, candidate in ((last, (last, "__init__.py")), (f"{last}.py", (f"{last}.py",))):
                 path = os.path.join(folder, *candidate)
                 if found in names and os.path.isfile(path):
                     return Path(path)
