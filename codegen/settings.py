@@ -210,7 +210,9 @@ def read_settings(pyproject: Path) -> Settings:
         )
         upstream = False
     command = section.get("generate-command", DEFAULT_COMMAND)
-    if not (isinstance(command, str) and command.strip() and "\n" not in command):
+    # It is written into a comment of every module: a CR, U+2028 or any other break or control
+    # character would end the comment there, and Python would run the rest as code.
+    if not (isinstance(command, str) and command.strip() and command.isprintable()):
         problems.append(f"{at('generate-command')}: generate-command must be a one-line command: {command!r}")
         command = DEFAULT_COMMAND
     if upstream is False and tables is None and not problems:

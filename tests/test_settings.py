@@ -180,6 +180,11 @@ BAD_SETTINGS = {
     "bad_package": ('package = "acme-auto"\n', "package must be a dotted name of Python identifiers: 'acme-auto'"),
     "bad_upstream": ("upstream = 3\n", 'upstream must be true, false or a list of "task" / "task:model_type": 3'),
     "bad_paths": ('source-paths = "src"\n', "source-paths must be a list of folders: 'src'"),
+    # A CR ends the header's comment for Python: the rest of the line would run as code on import.
+    "command_with_a_carriage_return": (
+        'generate-command = "make gen\\rprint(1)#"\n',
+        "generate-command must be a one-line command: 'make gen\\rprint(1)#'",
+    ),
     "tables_missing": ('tables = "tabels"\n', "tables is not a folder: 'tabels'"),
     # Else a module a row names is looked for on sys.path alone, where an older installed copy may answer.
     "source_path_missing": ('source-paths = ["src", "lib"]\n', "source-paths names a folder that does not exist: 'lib'"),
