@@ -11,7 +11,7 @@ from .errors import InputError
 from .formatter import cached, format_module, store_cache
 from .load import TableFile, parse_tables
 from .model import Tables
-from .render import render
+from .render import plain_text, render
 from .reserved import reserved_names
 from .selection import select
 from .settings import CHECKOUT, OUTPUT, TABLES, Settings, checkout_settings
@@ -47,8 +47,20 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
     if settings.upstream is not False:
         shipped, problems = _read_tables(settings.upstream_tables, settings)
     if settings.tables is not None:
+        where = settings.tables_where or settings.where or "settings"
         if not settings.tables.is_dir():
-            raise InputError([f"{settings.where or 'settings'}: tables is not a folder: {settings.label(settings.tables)}"])
+            raise InputError([f"{where}: tables is not a folder: {settings.label(settings.tables)}"])
+        shown = settings.label(settings.tables)
+        try:
+            plain_text(shown)
+        except ValueError:
+            # Every module's header names its tables; a template would refuse it, at the template's line.
+            raise InputError(
+                [
+                    f"{where}: the tables folder {shown!r} is named in every generated module, where only "
+                    "letters, digits, spaces and ,.()/:_*- may go; rename it, or keep it inside the project"
+                ]
+            ) from None
         own, own_problems = _read_tables(settings.tables, settings)
         problems += own_problems
     reserved = reserved_names(settings)

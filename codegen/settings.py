@@ -59,6 +59,7 @@ class Settings:
     runtime: Path = RUNTIME
     where: Location | None = None  # the `[tool.flax-auto]` line, for errors about the settings
     upstream_where: Location | None = None  # the `upstream =` line
+    tables_where: Location | None = None  # the `tables =` line
 
     def label(self, path: Path) -> str:
         """A path as messages and headers show it: relative to root, else as one of flax-auto's own files.
@@ -230,4 +231,5 @@ def read_settings(pyproject: Path) -> Settings:
         generate_command=command,
         where=where,
         upstream_where=at("upstream"),
+        tables_where=at("tables"),
     )

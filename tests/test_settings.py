@@ -230,6 +230,20 @@ SETTINGS_FORMS = {
 }
 
 
+def test_a_tables_folder_whose_name_no_header_can_hold_is_refused_at_the_tables_line(tmp_path: Path) -> None:
+    """Every header names the tables folder ("../données" here): the template's text filter refused it,
+    reported at flax-auto:templates/task.py.jinja, not at the setting."""
+    project = make_project(tmp_path / "acme", SETTINGS.replace('tables = "tables"', 'tables = "../données"'))
+    (project / "tables").rename(tmp_path / "données")
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"pyproject.toml:{line_of(project / 'pyproject.toml', 'tables =')}: the tables folder "
+        "'../données' is named in every generated module, where only letters, digits, "
+        "spaces and ,.()/:_*- may go; rename it, or keep it inside the project"
+    )
+
+
 def test_a_pyproject_toml_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:
     """tomllib's own word for it is "Invalid statement"; the tables say what is wrong, and so do the settings."""
     project = make_project(tmp_path / "acme")
