@@ -47,9 +47,9 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
     if settings.upstream is not False:
         shipped, problems = _read_tables(settings.upstream_tables, settings)
     if settings.tables is not None:
-        where = settings.tables_where or settings.where or "settings"
+        at = settings.tables_where or settings.where or "settings"
         if not settings.tables.is_dir():
-            raise InputError([f"{where}: tables is not a folder: {settings.label(settings.tables)}"])
+            raise InputError([f"{at}: tables is not a folder: {settings.label(settings.tables)}"])
         shown = settings.label(settings.tables)
         try:
             plain_text(shown)
@@ -57,7 +57,7 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
             # Every module's header names its tables; a template would refuse it, at the template's line.
             raise InputError(
                 [
-                    f"{where}: the tables folder {shown!r} is named in every generated module, where only "
+                    f"{at}: the tables folder {shown!r} is named in every generated module, where only "
                     "letters, digits, spaces and ,.()/:_*- may go; rename it, or keep it inside the project"
                 ]
             ) from None
