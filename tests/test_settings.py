@@ -272,6 +272,17 @@ def test_an_upstream_choice_that_names_no_table_or_row_is_reported_at_its_line(t
     assert f"{where}: upstream names no table of flax-auto's: 'causal_llm' (tables: " in stderr
 
 
+def test_an_upstream_choice_with_a_colon_and_no_model_type_is_no_row_not_the_whole_table(tmp_path: Path) -> None:
+    """`"causal_lm:"` (the model_type forgotten) silently took all 18 rows of causal_lm."""
+    project = make_project(tmp_path / "acme", SETTINGS.replace('"model:bert"', '"model:"'))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.startswith(
+        f"pyproject.toml:{line_of(project / 'pyproject.toml', 'upstream =')}: upstream names no row of model: '' (rows: "
+    )
+    assert not (project / "src" / "acme" / "auto").exists()
+
+
 def test_a_row_whose_module_is_not_on_the_source_paths_is_an_error_naming_the_paths(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme", SETTINGS.replace('source-paths = ["src"]', 'source-paths = ["lib"]'))
     (project / "lib").mkdir()
