@@ -66,13 +66,15 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
     reserved = reserved_names(settings)
 
     def run_validation() -> Tables:
+        chosen = select(shipped, settings.upstream, settings.upstream_where)
         return validate(
-            select(shipped, settings.upstream, settings.upstream_where),
+            chosen,
             reserved,
             own=own,
             package=settings.package,
             source_paths=settings.source_paths,
             label=settings.label,
+            unchosen=_model_types(shipped) - _model_types(chosen),
         )
 
     if not problems:
@@ -84,6 +86,13 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
+
+
+def _model_types(files: list[TableFile]) -> frozenset[str]:
+    """The model types a set of flax-auto's tables has config rows for."""
+    configs = [file for file in files if file.path.rsplit("/", 1)[-1] == CONFIG_TABLE]
+    rows = [file.data.get(section, {}) for file in configs for section in ("configs", "extension")]
+    return frozenset(name for section in rows if isinstance(section, dict) for name in section)
 
 
 def _read_tables(tables_dir: Path, settings: Settings) -> tuple[list[TableFile], list[str]]:

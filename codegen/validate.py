@@ -95,6 +95,7 @@ def validate(
     package: str = PACKAGE,
     source_paths: Sequence[Path] = (),
     label: Callable[[Path], str] = Path.as_posix,
+    unchosen: frozenset[str] = frozenset(),
 ) -> Tables:
     """Build Tables from the parsed files, or raise InputError listing every problem.
 
@@ -105,6 +106,7 @@ def validate(
     `reserved` maps the names the generated package already uses to where
     (codegen.reserved); a table may not use one for a class, mapping or module.
     `package` is the generated package's import name: no row may import from it.
+    `unchosen` are flax-auto's model types that the settings' `upstream` left out.
     """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
@@ -118,7 +120,9 @@ def validate(
         _own_model_types(own_by_name[CONFIG_TABLE], model_types, problems)
     every_file = {file.path: file for file in (*files, *own)}
     tasks = [_task(file, model_types, problems) for name, file in by_name.items() if name != CONFIG_TABLE]
-    own_tasks = [_own_task(file, model_types, problems) for name, file in own_by_name.items() if name != CONFIG_TABLE]
+    own_tasks = [
+        _own_task(file, model_types, problems, unchosen) for name, file in own_by_name.items() if name != CONFIG_TABLE
+    ]
     tasks = _merge_tasks(tasks, own_tasks, every_file, problems)
     if not tasks:
         problems.add((config_file or own_by_name[CONFIG_TABLE]).where(), "no task tables next to the config table")
@@ -156,11 +160,13 @@ def _own_model_types(file: TableFile, model_types: dict[str, ModelType | None], 
         model_types[name] = _model_type(name, value, where, "extension", problems)
 
 
-def _own_task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
+def _own_task(
+    file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems, unchosen: frozenset[str]
+) -> Task:
     """A user's task table: `[task]` and `[extension]` rows; `[models]` is upstream's and comes with flax-auto."""
     if "models" in file.data:
         problems.add(file.where("models"), "[models] holds upstream's rows, which come with flax-auto: put your rows in [extension]")
-    return _task(file, model_types, problems)
+    return _task(file, model_types, problems, unchosen)
 
 
 def _merge_tasks(tasks: list[Task], own: list[Task], files: dict[str, TableFile], problems: _Problems) -> list[Task]:
@@ -289,7 +295,12 @@ def _model_type(
     )
 
 
-def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
+def _task(
+    file: TableFile,
+    model_types: dict[str, ModelType | None],
+    problems: _Problems,
+    unchosen: frozenset[str] = frozenset(),
+) -> Task:
     module = file.path.rsplit("/", 1)[-1].removesuffix(".toml")
     if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
         problems.add(file.where(), "table file name is not a usable module name", module)
@@ -327,6 +338,13 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
         seen.add(name)
         if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
+        elif name in unchosen:
+            problems.add(
+                where,
+                f"model_type is in flax-auto's {CONFIG_TABLE}, but no row the settings' `upstream` chooses "
+                f"uses it: choose one there (\"TASK:{name}\")",
+                name,
+            )
         elif name not in model_types:
             problems.add(where, f"model_type is not in {CONFIG_TABLE}", name)
         if not is_identifier(model_class):

@@ -348,6 +348,19 @@ def test_a_task_that_adds_to_an_upstream_auto_class_with_another_head_doc_is_ref
     )
 
 
+def test_a_row_of_ones_own_for_a_model_type_upstream_left_out_says_to_choose_it(tmp_path: Path) -> None:
+    """llama is in flax-auto's configs.toml; "model_type is not in configs.toml" sent the user to the wrong file."""
+    project = make_project(tmp_path / "acme")
+    table = project / "tables" / "model.toml"
+    table.write_text(table.read_text() + 'llama = "FlaxLlamaModel"\n')
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/model.toml:{line_of(table, 'llama =')}: model_type is in flax-auto's configs.toml, but no row the "
+        "settings' `upstream` chooses uses it: choose one there (\"TASK:llama\"): 'llama'"
+    )
+
+
 def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
