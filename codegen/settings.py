@@ -145,7 +145,8 @@ def discover(start: Path) -> Settings:
 
 def read_settings(pyproject: Path) -> Settings:
     """`[tool.flax-auto]` of one pyproject.toml; every problem reported at its `pyproject.toml:LINE`."""
-    root = pyproject.resolve().parent
+    # The folder the file is found in, a link not followed: setuptools, run there, reads the paths so too.
+    root = pyproject.absolute().parent.resolve()
     label = pyproject.name
     try:
         data = read_regular(pyproject, TABLE_LIMIT)

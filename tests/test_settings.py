@@ -361,6 +361,21 @@ def test_a_row_of_ones_own_for_a_model_type_upstream_left_out_says_to_choose_it(
     )
 
 
+def test_a_linked_pyproject_toml_sets_paths_relative_to_where_the_link_is(tmp_path: Path) -> None:
+    """As setuptools reads them, run in the project: not relative to the link's target, another project's folder."""
+    project = make_project(tmp_path / "acme")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (project / "pyproject.toml").rename(shared / "pyproject.toml")
+    (project / "pyproject.toml").symlink_to(shared / "pyproject.toml")
+    code, stdout, stderr = run_in(project, "generate")
+    assert (code, stderr) == (0, ""), stderr
+    assert stdout.startswith("src/acme/auto: ")
+    assert (project / "src" / "acme" / "auto" / "__init__.py").is_file()
+    assert sorted(path.name for path in shared.iterdir()) == ["pyproject.toml"]
+    assert run_in(project / "src", "check", "--config", "../pyproject.toml")[0] == 0
+
+
 def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
