@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from . import lock
 from .errors import InputError
@@ -91,8 +91,8 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
 def _model_types(files: list[TableFile]) -> frozenset[str]:
     """The model types a set of flax-auto's tables has config rows for."""
     configs = [file for file in files if file.path.rsplit("/", 1)[-1] == CONFIG_TABLE]
-    rows = [file.data.get(section, {}) for file in configs for section in ("configs", "extension")]
-    return frozenset(name for section in rows if isinstance(section, dict) for name in section)
+    rows: list[object] = [file.data.get(section, {}) for file in configs for section in ("configs", "extension")]
+    return frozenset(str(name) for section in rows if isinstance(section, dict) for name in cast("dict[str, object]", section))
 
 
 def _read_tables(tables_dir: Path, settings: Settings) -> tuple[list[TableFile], list[str]]:
