@@ -338,10 +338,13 @@ def parse_tables(tables_dir: Path, label: Callable[[Path], str]) -> tuple[list[T
     """The table files that parse, and the problems of those that do not (every file is tried).
 
     `label` says how a file is named in messages (codegen.settings.Settings.label).
+    A hidden file is no table (its stem could never be a module name): it is an
+    editor's, such as the dangling link `.#model.toml` Emacs keeps while model.toml
+    has unsaved changes, which made every run fail.
     """
     files: list[TableFile] = []
     problems: list[str] = []
-    for path in sorted(tables_dir.glob("*.toml")):
+    for path in sorted(path for path in tables_dir.glob("*.toml") if not path.name.startswith(".")):
         try:
             files.append(read_table(path, label(path)))
         except InputError as error:

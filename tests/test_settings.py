@@ -376,6 +376,14 @@ def test_a_linked_pyproject_toml_sets_paths_relative_to_where_the_link_is(tmp_pa
     assert run_in(project / "src", "check", "--config", "../pyproject.toml")[0] == 0
 
 
+def test_an_editors_hidden_lock_link_beside_a_table_is_no_table(tmp_path: Path) -> None:
+    """Emacs keeps `.#model.toml` (a link to user@host.pid, leading nowhere) while model.toml has unsaved changes."""
+    project = make_project(tmp_path / "acme")
+    (project / "tables" / ".#model.toml").symlink_to("user@host.1234:1700000000")
+    assert run_in(project, "generate")[0] == 0
+    assert run_in(project, "check")[0] == 0
+
+
 def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
