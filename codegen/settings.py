@@ -13,6 +13,7 @@ checkout's folders when run from a clone.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,14 +117,16 @@ def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml from start upwards that has a `[tool.flax-auto]` table."""
     for folder in (start.resolve(), *start.resolve().parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _has_section(candidate):
+        # One that is there but cannot be read (a folder, a pipe, a dangling link) is this
+        # project's, and is reported: passing over it would run another project's settings.
+        if os.path.lexists(candidate) and _has_section(candidate):
             return candidate
     return None
 
 
 def _has_section(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path, TABLE_LIMIT).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True  # read_settings reports it, at its line
     tool: object = data.get("tool")

@@ -384,6 +384,22 @@ def test_an_editors_hidden_lock_link_beside_a_table_is_no_table(tmp_path: Path) 
     assert run_in(project, "check")[0] == 0
 
 
+@pytest.mark.parametrize("what", ["a folder", "a named pipe", "a dangling link"])
+def test_a_pyproject_toml_that_cannot_be_read_is_reported_not_passed_over_for_the_one_above(
+    tmp_path: Path, what: str
+) -> None:
+    """Passing over it ran the enclosing project's settings, and generated that project's package."""
+    outer = make_project(tmp_path / "acme")
+    inner = outer / "sub"
+    inner.mkdir()
+    pyproject = inner / "pyproject.toml"
+    {"a folder": pyproject.mkdir, "a named pipe": lambda: os.mkfifo(pyproject), "a dangling link": lambda: pyproject.symlink_to("gone.toml")}[what]()
+    code, stdout, stderr = run_in(inner, "generate")
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"{pyproject}: cannot read the settings: "), stderr
+    assert not (outer / "src" / "acme" / "auto").exists()
+
+
 def test_this_repository_runs_through_its_own_settings() -> None:
     """`make generate` is `python -m codegen generate` here, which reads [tool.flax-auto] like any project."""
     code, stdout, _ = run_in(Path(__file__).parent.parent, "check")
