@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sources import find_source
+from .sources import find_source, is_type_checking
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _collect(body: list[ast.stmt], package: str, found: list[tuple[str, int]]) -
                 # `from pkg import name` imports pkg.name when it is a submodule.
                 found.extend((f"{base}.{alias.name}", node.lineno) for alias in node.names if alias.name != "*")
         elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
+            if not is_type_checking(node.test):
                 _collect(node.body, package, found)
             _collect(node.orelse, package, found)
         elif isinstance(node, ast.Try):
@@ -122,9 +122,3 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
     base = parts[: len(parts) - (node.level - 1)]
     return ".".join([*base, node.module] if node.module else base)
 
-
-def _is_type_checking(test: ast.expr) -> bool:
-    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )

@@ -91,15 +91,16 @@ def _names_in(path: Path, mtime_ns: int) -> frozenset[str] | None:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return None
-    names = bound_names(tree.body)
+    names = bound_names(tree.body, type_checking=False)  # what `import` binds, not what a type checker reads
     # `from x import *` or a module __getattr__ (transformers' lazy packages): any name may exist.
     return None if names & {"*", "__getattr__"} else frozenset(names)
 
 
-def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
+def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True) -> set[str]:
     """Names bound by statements, also inside if/try/with blocks (transformers defines
     names conditionally, e.g. under `if is_flax_available():`), not inside functions;
-    with class_bodies, a class's own names too (codegen.reserved uses that)."""
+    with class_bodies, a class's own names too (codegen.reserved uses that); without
+    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips."""
     names: set[str] = set()
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -107,21 +108,29 @@ def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
         elif isinstance(node, ast.ClassDef):
             names.add(node.name)
             if class_bodies:
-                names |= bound_names(node.body, class_bodies)
+                names |= bound_names(node.body, class_bodies, type_checking)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, ast.If):
-            names |= bound_names([*node.body, *node.orelse], class_bodies)
+            skipped = not type_checking and is_type_checking(node.test)
+            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking)
         elif isinstance(node, ast.Try):
-            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies)
+            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking)
             for handler in node.handlers:
-                names |= bound_names(handler.body, class_bodies)
+                names |= bound_names(handler.body, class_bodies, type_checking)
         elif isinstance(node, ast.With):
-            names |= bound_names(node.body, class_bodies)
+            names |= bound_names(node.body, class_bodies, type_checking)
     return names
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def undefined_class(module: str, name: str) -> bool:

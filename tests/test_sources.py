@@ -72,3 +72,15 @@ def test_a_package_folder_is_read_before_a_module_file_of_the_same_name(tmp_path
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )
     assert imported.stdout == "False\n"  # what Python itself imports
+
+
+def test_a_class_imported_only_under_type_checking_is_not_defined(tmp_path: Path) -> None:
+    """Python skips `if TYPE_CHECKING:`, so `from acme.configuration_acme import AcmeConfig` would fail at import."""
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "__init__.py").write_text("")
+    (tmp_path / "acme" / "configuration_acme.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from acme.real import AcmeConfig\nelse:\n    OtherConfig = object\n"
+    )
+    names = defined_names("acme.configuration_acme", [tmp_path])
+    assert names is not None and "AcmeConfig" not in names and "OtherConfig" in names
