@@ -6,9 +6,9 @@ Everything happens under the folder's lock (codegen.lock).
 
 Changed files are first staged in a sibling folder, `.NAME.staging-*`, on the
 same filesystem but outside the package, where neither orphan detection nor
-`check` looks (a package that is a mount point stages inside itself instead,
-since no sibling shares its filesystem; a killed run's folder there is removed
-before the survey, and until then `check` counts it as foreign). Then, with SIGINT, SIGTERM and SIGHUP held back, each old file
+`check` looks (a package that is a mount point, or whose parent folder takes
+no new entries, stages inside itself instead; a killed run's folder there is
+removed before the survey, and until then `check` counts it as foreign). Then, with SIGINT, SIGTERM and SIGHUP held back, each old file
 is kept in the staging folder (a hard link, or a moved orphan) and each new
 one renamed into place. If anything fails, rollback reads what was done from
 the files themselves (a staged file that is gone was renamed), so no rename
@@ -116,7 +116,7 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
     staging = None
     try:
         with signals_held():  # an interrupt after mkdtemp must find `staging` set
-            staging = Path(tempfile.mkdtemp(dir=_staging_parent(out_dir), prefix=staging_prefix(out_dir)))
+            staging = _make_staging(out_dir)
         new, old = staging / "new", staging / "old"
         for name, data in changed.items():
             _write_new(new / name, data)
@@ -133,11 +133,18 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
     return report
 
 
-def _staging_parent(out_dir: Path) -> Path:
-    """Where to stage: beside the package, unless the package is a filesystem of its own
+def _make_staging(out_dir: Path) -> Path:
+    """A new staging folder: beside the package, unless the package is a filesystem of its own
     (a mount point, such as a container's volume), where a rename from beside it would fail
-    with EXDEV on every run; then inside it, under a name the next run removes."""
-    return out_dir.parent if os.stat(out_dir).st_dev == os.stat(out_dir.parent).st_dev else out_dir
+    with EXDEV on every run, or the folder above it takes no new entries (not ours to write);
+    then inside the package, under a name the next run removes."""
+    prefix = staging_prefix(out_dir)
+    if os.stat(out_dir).st_dev == os.stat(out_dir.parent).st_dev:
+        try:
+            return Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=prefix))
+        except PermissionError:
+            pass
+    return Path(tempfile.mkdtemp(dir=out_dir, prefix=prefix))
 
 
 def _is_staging(folder: Path) -> bool:

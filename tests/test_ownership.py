@@ -217,6 +217,22 @@ def test_a_package_that_is_a_mount_point_is_staged_on_its_own_filesystem(tmp_pat
     ], result.stderr
 
 
+def test_a_package_whose_parent_folder_takes_no_new_entries_stages_inside_itself(tmp_path: Path) -> None:
+    """The package is writable, the folder above it is not (here immutable): staging beside it failed, exit 3."""
+    project = copy_project(tmp_path / "project")
+    make_stale(project / OUT)
+    parent = project / OUT.rsplit("/", 1)[0]
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        code, stdout, stderr = run("generate", "--root", str(project))
+        assert (code, stdout, stderr) == (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n", "")
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)
+    assert read_package(project / OUT) == read_package(COMMITTED)
+    assert sorted(path.name for path in (project / OUT).iterdir() if path.name.startswith(".")) == []
+
+
 @pytest.mark.parametrize("link", ["generated/flax_auto", "generated"])
 def test_a_link_that_leads_nowhere_is_refused_and_nothing_created(tmp_path: Path, link: str) -> None:
     project = copy_project(tmp_path / "project", parts=("codegen/tables", "templates"))
