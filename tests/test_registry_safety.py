@@ -123,3 +123,20 @@ def test_register_refuses_what_is_not_a_class_of_the_right_kind_and_registers_no
     assert str(raised.value) == message
     assert flax_auto.causal_lm_class_for(GPT2Config()).__name__ == "FlaxGPT2LMHeadModel"
     assert "race" not in flax_auto.CONFIG_MAPPING
+
+
+@pytest.mark.parametrize("model_type", [7, None, ("a",)], ids=repr)
+def test_a_config_class_whose_model_type_is_not_a_string_is_registered_by_class_only(model_type: object) -> None:
+    """Registered under its int model_type, it broke every later failed lookup, process-wide:
+    `', '.join(known model types)` raised TypeError where the documented ValueError belongs."""
+    config = type("OddTypeConfig", (PretrainedConfig,), {"model_type": model_type})
+    model = type("FlaxOddTypeModel", (FlaxBertModel,), {"config_class": config})
+    flax_auto.FlaxAutoModel.register(config, model)
+    assert flax_auto.FlaxAutoModel._model_mapping[config] is model  # pyright: ignore[reportPrivateUsage]
+    assert all(isinstance(name, str) for name in flax_auto.CONFIG_MAPPING)
+    with pytest.raises(ValueError, match="Unrecognized model_type 'nope'"):
+        flax_auto.config_class_for("nope")
+    with pytest.raises(ValueError, match="Unrecognized model_type 'nope' for FlaxAutoModel"):
+        flax_auto.model_class_for("nope")
+    with pytest.raises(ValueError, match="register_config takes a model_type string, not 7"):
+        flax_auto.register_config(7, config)  # type: ignore[arg-type]

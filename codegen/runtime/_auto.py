@@ -126,6 +126,8 @@ class ConfigTable(Mapping[str, ConfigClass]):
     ) -> None:
         """Teach `from_pretrained` a model_type; a model_type of the table needs exist_ok."""
         require_class("register_config", "config class", config_class, PretrainedConfig)
+        if not (isinstance(model_type, str) and model_type):  # a key of another type breaks every listing
+            raise ValueError(f"register_config takes a model_type string, not {described(model_type)}.")
         if config_class.model_type != model_type:
             raise ValueError(
                 "The config you are passing has a `model_type` attribute that is not consistent with the model "
@@ -251,7 +253,7 @@ def described(value: object) -> str:
     """A value passed where a class belongs, in words."""
     if isinstance(value, type):
         return f"the class {value.__name__}"
-    if value is None or isinstance(value, str):
+    if value is None or isinstance(value, (str, int, float)):
         return repr(value)
     return f"a {type(value).__name__} instance"
 
@@ -409,7 +411,9 @@ class ModelMapping(Mapping[ConfigClass, ModelClass]):
             raise ValueError(
                 f"'{config_class}' is already used by a Transformers model."
             )
-        model_type = getattr(config_class, "model_type", "")
+        model_type: object = getattr(config_class, "model_type", "")
+        if not isinstance(model_type, str):
+            model_type = ""  # no model_type string stands for this class: it is dispatched by class only
         with REGISTRATION:
             if model_type and model_type not in self.configs.builtin:
                 self.configs.register(model_type, config_class, exist_ok=True)
