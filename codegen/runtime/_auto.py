@@ -126,8 +126,13 @@ class ConfigTable(Mapping[str, ConfigClass]):
     ) -> None:
         """Teach `from_pretrained` a model_type; a model_type of the table needs exist_ok."""
         require_class("register_config", "config class", config_class, PretrainedConfig)
-        if not (isinstance(model_type, str) and model_type):  # a key of another type breaks every listing
-            raise ValueError(f"register_config takes a model_type string, not {described(model_type)}.")
+        # Typed str, but callers without a type checker pass anything; another key
+        # would break every listing of the model types.
+        given = cast(object, model_type)
+        if not (isinstance(given, str) and given):
+            raise ValueError(
+                f"register_config takes a model_type string, not {described(given)}."
+            )
         if config_class.model_type != model_type:
             raise ValueError(
                 "The config you are passing has a `model_type` attribute that is not consistent with the model "
