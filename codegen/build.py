@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from . import lock
 from .errors import InputError
 from .formatter import cached, format_module, store_cache
 from .load import TableFile, parse_tables
 from .model import Tables
-from .render import render
+from .render import plain_text, render
 from .reserved import reserved_names
 from .selection import select
 from .settings import CHECKOUT, OUTPUT, TABLES, Settings, checkout_settings
@@ -46,20 +47,34 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
     if settings.upstream is not False:
         shipped, problems = _read_tables(settings.upstream_tables, settings)
     if settings.tables is not None:
+        at = settings.tables_where or settings.where or "settings"
         if not settings.tables.is_dir():
-            raise InputError([f"{settings.where or 'settings'}: tables is not a folder: {settings.label(settings.tables)}"])
+            raise InputError([f"{at}: tables is not a folder: {settings.label(settings.tables)}"])
+        shown = settings.label(settings.tables)
+        try:
+            plain_text(shown)
+        except ValueError:
+            # Every module's header names its tables; a template would refuse it, at the template's line.
+            raise InputError(
+                [
+                    f"{at}: the tables folder {shown!r} is named in every generated module, where only "
+                    "letters, digits, spaces and ,.()/:_*- may go; rename it, or keep it inside the project"
+                ]
+            ) from None
         own, own_problems = _read_tables(settings.tables, settings)
         problems += own_problems
     reserved = reserved_names(settings)
 
     def run_validation() -> Tables:
+        chosen = select(shipped, settings.upstream, settings.upstream_where)
         return validate(
-            select(shipped, settings.upstream, settings.upstream_where),
+            chosen,
             reserved,
             own=own,
             package=settings.package,
             source_paths=settings.source_paths,
             label=settings.label,
+            unchosen=_model_types(shipped) - _model_types(chosen),
         )
 
     if not problems:
@@ -71,6 +86,13 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
+
+
+def _model_types(files: list[TableFile]) -> frozenset[str]:
+    """The model types a set of flax-auto's tables has config rows for."""
+    configs = [file for file in files if file.path.rsplit("/", 1)[-1] == CONFIG_TABLE]
+    rows: list[object] = [file.data.get(section, {}) for file in configs for section in ("configs", "extension")]
+    return frozenset(str(name) for section in rows if isinstance(section, dict) for name in cast("dict[str, object]", section))
 
 
 def _read_tables(tables_dir: Path, settings: Settings) -> tuple[list[TableFile], list[str]]:
@@ -98,10 +120,12 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
     succeeded; "read" (what `check` uses) writes nothing.
     """
     settings = settings_for(where)
+    cache_dir = settings.root / FORMAT_CACHE
+    if cache != "off":
+        _refuse_overlap(settings, cache_dir)
     tables = load_tables(settings)
     rendered = render(tables, settings)
     modules = {name: text for name, text in rendered.items() if name.endswith(".py")}
-    cache_dir = settings.root / FORMAT_CACHE
     misses: set[str] = set()
     for name, text in modules.items():
         hit = None if cache == "off" else cached(cache_dir, text)
@@ -111,3 +135,21 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
     if cache == "fill":
         store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses)
     return rendered
+
+
+def _refuse_overlap(settings: Settings, cache_dir: Path) -> None:
+    """InputError when the package and black's cache are one folder or one holds the other.
+
+    Each would fill the other with files it does not own: the cache's entries
+    would be foreign files in the package (so generate refuses it, every time),
+    or the package's modules would sit among the cache's entries.
+    """
+    out, cache = Path(os.path.realpath(settings.out)), Path(os.path.realpath(cache_dir))
+    if out.is_relative_to(cache) or cache.is_relative_to(out):
+        raise InputError(
+            [
+                f"{settings.where or settings.out_label}: out ({settings.out_label}) and black's cache "
+                f"({settings.label(cache_dir)}) would share a folder; generate the package elsewhere "
+                "(or run with --no-cache)"
+            ]
+        )

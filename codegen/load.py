@@ -243,10 +243,24 @@ def scan_keys(found: list[Statement]) -> Iterator[tuple[str, str, int]]:
 
 
 def key_lines(found: list[Statement]) -> dict[tuple[str, str], int]:
-    """Map (section, key) -> the line that first defines it."""
+    """Map (section, key) -> the line that first defines it; a `[section]` is ("", section).
+
+    A key is filed under the table it lands in, however TOML lets it be
+    written: `flax-auto.out = "x"` under `[tool]` is key `out` of table
+    `tool.flax-auto`, and that table (like one written inline,
+    `flax-auto = { ... }`) is at the key's line.
+    """
     lines: dict[tuple[str, str], int] = {}
-    for section, key, number in scan_keys(found):
-        lines.setdefault((section, key), number)
+    section: tuple[str, ...] = ()
+    for statement in found:
+        if statement.kind != "key":
+            section = statement.keys
+            lines.setdefault(("", statement.name), statement.line)
+            continue
+        path = (*section, *statement.keys)
+        for end in range(len(section) + 1, len(path) + 1):
+            lines.setdefault(("", ".".join(path[:end])), statement.line)
+        lines.setdefault((".".join(path[:-1]), path[-1]), statement.line)
     return lines
 
 
@@ -286,14 +300,19 @@ def read_table(path: Path, relative: str) -> TableFile:
         data = read_regular(path, TABLE_LIMIT)
     except OSError as error:
         raise InputError([f"{relative}: cannot read the table: {error.strerror or error}"]) from None
+    return parse_table(toml_text(data, relative), relative)
+
+
+def toml_text(data: bytes, relative: str) -> str:
+    """The text of a TOML file's bytes, line ends as they are; InputError for a BOM or bytes not UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         # tomllib, and so every other reader of the tables, refuses it: say so plainly.
         raise InputError([f"{relative}:1: starts with a UTF-8 byte order mark; save it without one"])
     try:
-        text = data.decode("utf-8")  # bytes decoded as they are: read_text would turn CRLF into LF
+        return data.decode("utf-8")  # bytes decoded as they are: read_text would turn CRLF into LF
     except UnicodeDecodeError as error:
-        raise InputError([f"{relative}:1: not UTF-8 text: {error}"]) from None
-    return parse_table(text, relative)
+        line = data.count(b"\n", 0, error.start) + 1  # the line of the first byte that is not UTF-8
+        raise InputError([f"{relative}:{line}: not UTF-8 text: {error}"]) from None
 
 
 def parse_table(text: str, relative: str, table_format: bool = True) -> TableFile:
@@ -330,10 +349,13 @@ def parse_tables(tables_dir: Path, label: Callable[[Path], str]) -> tuple[list[T
     """The table files that parse, and the problems of those that do not (every file is tried).
 
     `label` says how a file is named in messages (codegen.settings.Settings.label).
+    A hidden file is no table (its stem could never be a module name): it is an
+    editor's, such as the dangling link `.#model.toml` Emacs keeps while model.toml
+    has unsaved changes, which made every run fail.
     """
     files: list[TableFile] = []
     problems: list[str] = []
-    for path in sorted(tables_dir.glob("*.toml")):
+    for path in sorted(path for path in tables_dir.glob("*.toml") if not path.name.startswith(".")):
         try:
             files.append(read_table(path, label(path)))
         except InputError as error:

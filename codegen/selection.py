@@ -27,11 +27,11 @@ def select(files: list[TableFile], chosen: bool | tuple[str, ...], where: Locati
     rows: dict[str, set[str] | None] = {}  # task -> its chosen model types, None for all of them
     problems: list[str] = []
     for selector in chosen:
-        task, _, model_type = selector.partition(":")
+        task, colon, model_type = selector.partition(":")
         file = tasks.get(task)
         if file is None:
             problems.append(f"{where}: upstream names no table of flax-auto's: {task!r} (tables: {', '.join(tasks)})")
-        elif model_type and model_type not in _row_names(file):
+        elif (colon or model_type) and model_type not in _row_names(file):  # "causal_lm:" is no row, not all of them
             problems.append(f"{where}: upstream names no row of {task}: {model_type!r} (rows: {', '.join(_row_names(file))})")
         elif not model_type:
             rows[task] = None

@@ -13,13 +13,14 @@ checkout's folders when run from a clone.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from .errors import InputError, Location
-from .load import TABLE_LIMIT, parse_table
+from .load import TABLE_LIMIT, parse_table, toml_text
 from .regular import read_regular
 from .validate import is_module_path
 
@@ -59,6 +60,7 @@ class Settings:
     runtime: Path = RUNTIME
     where: Location | None = None  # the `[tool.flax-auto]` line, for errors about the settings
     upstream_where: Location | None = None  # the `upstream =` line
+    tables_where: Location | None = None  # the `tables =` line
 
     def label(self, path: Path) -> str:
         """A path as messages and headers show it: relative to root, else as one of flax-auto's own files.
@@ -115,14 +117,16 @@ def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml from start upwards that has a `[tool.flax-auto]` table."""
     for folder in (start.resolve(), *start.resolve().parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _has_section(candidate):
+        # One that is there but cannot be read (a folder, a pipe, a dangling link) is this
+        # project's, and is reported: passing over it would run another project's settings.
+        if os.path.lexists(candidate) and _has_section(candidate):
             return candidate
     return None
 
 
 def _has_section(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path, TABLE_LIMIT).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True  # read_settings reports it, at its line
     tool: object = data.get("tool")
@@ -144,13 +148,14 @@ def discover(start: Path) -> Settings:
 
 def read_settings(pyproject: Path) -> Settings:
     """`[tool.flax-auto]` of one pyproject.toml; every problem reported at its `pyproject.toml:LINE`."""
-    root = pyproject.resolve().parent
+    # The folder the file is found in, a link not followed: setuptools, run there, reads the paths so too.
+    root = pyproject.absolute().parent.resolve()
     label = pyproject.name
     try:
-        text = read_regular(pyproject, TABLE_LIMIT).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        data = read_regular(pyproject, TABLE_LIMIT)
+    except OSError as error:
         raise InputError([f"{pyproject}: cannot read the settings: {error}"]) from None
-    table = parse_table(text, label, table_format=False)
+    table = parse_table(toml_text(data, label), label, table_format=False)
     tool: object = table.data.get("tool", {})
     found: object = cast("dict[str, object]", tool).get("flax-auto") if isinstance(tool, dict) else None
     where = table.where(SECTION)
@@ -185,10 +190,23 @@ def read_settings(pyproject: Path) -> Settings:
         return root / value
 
     out, tables = folder("out"), folder("tables")
+    if package and out is not None and out.name != package.rpartition(".")[2]:
+        # The package imports itself by this name (`from acme.auto._auto import ...`), and
+        # Python names a package by its folder: a folder named otherwise fails at import.
+        problems.append(
+            f"{at('package')}: package {package!r} must be generated into a folder named "
+            f"{package.rpartition('.')[2]!r}, but out is {section['out']!r} ({at('out')})"
+        )
+    if tables is not None and not tables.is_dir():
+        problems.append(f"{at('tables')}: tables is not a folder: {section['tables']!r}")
     paths = _strings(section.get("source-paths", []))
     if paths is None or not all(paths):
         problems.append(f"{at('source-paths')}: source-paths must be a list of folders: {section['source-paths']!r}")
         paths = []
+    for path in paths:
+        # A module a row names would be looked for on sys.path alone, maybe in an older installed copy.
+        if not (root / path).is_dir():
+            problems.append(f"{at('source-paths')}: source-paths names a folder that does not exist: {path!r}")
     chosen = section.get("upstream", False)
     upstream = chosen if isinstance(chosen, bool) else _strings(chosen)
     if upstream is None:
@@ -197,7 +215,9 @@ def read_settings(pyproject: Path) -> Settings:
         )
         upstream = False
     command = section.get("generate-command", DEFAULT_COMMAND)
-    if not (isinstance(command, str) and command.strip() and "\n" not in command):
+    # It is written into a comment of every module: a CR, U+2028 or any other break or control
+    # character would end the comment there, and Python would run the rest as code.
+    if not (isinstance(command, str) and command.strip() and command.isprintable()):
         problems.append(f"{at('generate-command')}: generate-command must be a one-line command: {command!r}")
         command = DEFAULT_COMMAND
     if upstream is False and tables is None and not problems:
@@ -215,4 +235,5 @@ def read_settings(pyproject: Path) -> Settings:
         generate_command=command,
         where=where,
         upstream_where=at("upstream"),
+        tables_where=at("tables"),
     )

@@ -86,7 +86,8 @@ def _find_source(module: str, paths: Sequence[Path]) -> Path | None:
             folder = os.path.join(folder, part)
         else:
             names = _entries(folder)
-            for found, candidate in ((f"{last}.py", (f"{last}.py",)), (last, (last, "__init__.py"))):
+            # A package folder before a module file of the same name, as Python's FileFinder looks.
+            for found, candidate in ((last, (last, "__init__.py")), (f"{last}.py", (f"{last}.py",))):
                 path = os.path.join(folder, *candidate)
                 if found in names and os.path.isfile(path):
                     return Path(path)
@@ -150,7 +151,7 @@ def _facts(path: str, mtime_ns: int, size: int) -> Facts | None:
             tree = ast.parse(source.read(), filename=path)  # decoded as Python does, cookie and all
     except (OSError, SyntaxError, ValueError):  # ValueError: a null byte, before Python 3.12
         return None
-    names = bound_names(tree.body)
+    names = bound_names(tree.body, type_checking=False)  # what `import` binds, not what a type checker reads
     imports: list[Import] = []
     _collect_imports(tree.body, imports)
     # `from x import *` or a module __getattr__ (transformers' lazy packages): any name may exist.
@@ -167,7 +168,7 @@ def _collect_imports(body: list[ast.stmt], found: list[Import]) -> None:
             names = tuple(alias.name for alias in node.names)
             found.append(Import(node.module or "", node.level, names, node.lineno, True))
         elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
+            if not is_type_checking(node.test):
                 _collect_imports(node.body, found)
             _collect_imports(node.orelse, found)
         elif isinstance(node, ast.Try):
@@ -177,17 +178,11 @@ def _collect_imports(body: list[ast.stmt], found: list[Import]) -> None:
             _collect_imports(node.body, found)
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
+def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True) -> set[str]:
     """Names bound by statements, also inside if/try/with blocks (transformers defines
     names conditionally, e.g. under `if is_flax_available():`), not inside functions;
-    with class_bodies, a class's own names too (codegen.reserved uses that)."""
+    with class_bodies, a class's own names too (codegen.reserved uses that); without
+    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips."""
     names: set[str] = set()
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -195,21 +190,29 @@ def bound_names(body: list[ast.stmt], class_bodies: bool = False) -> set[str]:
         elif isinstance(node, ast.ClassDef):
             names.add(node.name)
             if class_bodies:
-                names |= bound_names(node.body, class_bodies)
+                names |= bound_names(node.body, class_bodies, type_checking)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, ast.If):
-            names |= bound_names([*node.body, *node.orelse], class_bodies)
+            skipped = not type_checking and is_type_checking(node.test)
+            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking)
         elif isinstance(node, ast.Try):
-            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies)
+            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking)
             for handler in node.handlers:
-                names |= bound_names(handler.body, class_bodies)
+                names |= bound_names(handler.body, class_bodies, type_checking)
         elif isinstance(node, ast.With):
-            names |= bound_names(node.body, class_bodies)
+            names |= bound_names(node.body, class_bodies, type_checking)
     return names
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`: code a type checker reads and Python skips."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def undefined_class(module: str, name: str) -> bool:
@@ -220,6 +223,13 @@ def undefined_class(module: str, name: str) -> bool:
 
 def missing_class(module: str, name: str, what: str, paths: Sequence[Path], label: Callable[[Path], str]) -> str | None:
     """Why a module a row names cannot be shown to define `name`, or None when it does."""
+    top = module.partition(".")[0]
+    if top in sys.stdlib_module_names:
+        # Found on a source path here, but an installed project's imports find the standard library first.
+        return (
+            f"{top} is a module of Python's standard library, which `import {module}` finds before "
+            "anything on the source paths: rename your package"
+        )
     path = find_source(module, paths)
     if path is None:
         searched = ", ".join(label(folder) for folder in paths) or "no source-paths set"

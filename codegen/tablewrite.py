@@ -174,14 +174,39 @@ def _write_journal(journal: Path, swaps: list[_Swap]) -> None:
 
 
 def _journal_swaps(journal: Path) -> list[_Swap]:
+    """The journal's swaps, each proven sync's own before any is renamed or deleted.
+
+    A journal is only a file in the tables folder, which anyone (or a commit)
+    may have put there: each target must be a table of this folder (its link
+    resolved), and its staged and kept names those write_tables gives a file
+    beside it. Anything else would let the journal rename or delete any file.
+    """
     try:
         entries = json.loads(journal.read_text(encoding="utf-8"))
         folder = os.path.abspath(journal.parent)
-        return [_Swap(*(Path(os.path.normpath(os.path.join(folder, path))) for path in entry)) for entry in entries]
+        swaps = [_Swap(*(Path(os.path.normpath(os.path.join(folder, path))) for path in entry)) for entry in entries]
     except (ValueError, TypeError, OSError) as error:
         raise InputError(
             [f"{journal}: not a journal sync can read ({error}); check the tables, then remove it"]
         ) from None
+    tables = {Path(os.path.realpath(table)) for table in journal.parent.glob("*.toml")}
+    for swap in swaps:
+        staged, kept, prefix = swap.staged.name, swap.kept.name, f".{swap.target.name}."
+        if not (
+            swap.target in tables
+            and swap.staged.parent == swap.kept.parent == swap.target.parent
+            and staged.startswith(prefix)
+            and staged.endswith(_STAGED)
+            and kept == staged.removesuffix(_STAGED) + _KEPT
+        ):
+            raise InputError(
+                [
+                    f"{journal}: names {swap.target}, {swap.staged} and {swap.kept}, which are not a table of "
+                    "this folder and sync's own files beside it; nothing was renamed or deleted: check the "
+                    "tables, then remove the journal"
+                ]
+            )
+    return swaps
 
 
 def _keep(path: Path, kept: Path) -> None:

@@ -10,7 +10,8 @@ binds a table twice, deletes it, assigns or deletes one of its rows, calls a
 method that changes it (`.pop`, `.update`, ...) or runs code by name (`exec`,
 `eval`, `globals()`, `setattr`) is refused at that line: sync reads literals
 and cannot tell what such code leaves. Passing a table to a function (as
-upstream's `_LazyAutoMapping(...)` lines do) is reading it.
+upstream's `_LazyAutoMapping(...)` lines do) is reading it; giving it another
+name (`rows = TABLE`, `(TABLE,)`) is refused, as `rows.pop(...)` would change it unseen.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def read_source(path: Path) -> SourceFile:
             assignments[target.id] = value
             literals.add(id(target))
     changes = {change for node in ast.walk(tree) if id(node) not in literals for change in _changes(node, assignments)}
+    changes |= set(_second_names(tree, assignments))
     if changes:
         raise InputError([f"{path}:{line}: {what}; sync reads the tables as literals" for line, what in sorted(changes)])
     return SourceFile(str(path), assignments)
@@ -160,6 +162,29 @@ def _changes(node: ast.AST, tables: dict[str, ast.Call]) -> list[tuple[int, str]
     if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
         return [(line, f"`from {node.module} import *` may bind any table again")]
     return [(line, f"{name} is bound again after its literal") for name in _bound_names(node) if name in tables]
+
+
+# Where a table's name may stand and only be read: an argument, `TABLE.get`, `TABLE[key]`, `key in TABLE`, `for key in TABLE`.
+_READING_PLACES = (ast.Call, ast.keyword, ast.Attribute, ast.Subscript, ast.Compare, ast.For, ast.comprehension)
+
+
+def _second_names(tree: ast.Module, tables: dict[str, ast.Call]) -> list[tuple[int, str]]:
+    """(line, what) where a table gets another name (`alias = TABLE`, `[TABLE]`), through which it may change.
+
+    `alias.pop("gpt2")` changes the table as `TABLE.pop` would, and no check of
+    the table's own name sees it; so a table's name may only stand where it is read.
+    """
+    found: list[tuple[int, str]] = []
+    for parent in ast.walk(tree):
+        for child in ast.iter_child_nodes(parent):
+            if (
+                isinstance(child, ast.Name)
+                and child.id in tables
+                and isinstance(child.ctx, ast.Load)
+                and not isinstance(parent, _READING_PLACES)
+            ):
+                found.append((child.lineno, f"{child.id} gets another name here, through which it may change"))
+    return found
 
 
 def _bound_names(node: ast.AST) -> list[str]:

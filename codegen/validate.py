@@ -101,6 +101,7 @@ def validate(
     package: str = PACKAGE,
     source_paths: Sequence[Path] = (),
     label: Callable[[Path], str] = Path.as_posix,
+    unchosen: frozenset[str] = frozenset(),
 ) -> Tables:
     """Build Tables from the parsed files, or raise InputError listing every problem.
 
@@ -111,6 +112,7 @@ def validate(
     `reserved` maps the names the generated package already uses to where
     (codegen.reserved); a table may not use one for a class, mapping or module.
     `package` is the generated package's import name: no row may import from it.
+    `unchosen` are flax-auto's model types that the settings' `upstream` left out.
     """
     problems = _Problems()
     by_name = {file.path.rsplit("/", 1)[-1]: file for file in files}
@@ -122,14 +124,16 @@ def validate(
     upstream_transformers = _upstream_version(config_file, problems) if config_file else ""
     if CONFIG_TABLE in own_by_name:
         _own_model_types(own_by_name[CONFIG_TABLE], model_types, problems)
+    every_file = {file.path: file for file in (*files, *own)}
     tasks = [_task(file, model_types, problems) for name, file in by_name.items() if name != CONFIG_TABLE]
-    own_tasks = [_own_task(file, model_types, problems) for name, file in own_by_name.items() if name != CONFIG_TABLE]
-    tasks = _merge_tasks(tasks, own_tasks, problems)
+    own_tasks = [
+        _own_task(file, model_types, problems, unchosen) for name, file in own_by_name.items() if name != CONFIG_TABLE
+    ]
+    tasks = _merge_tasks(tasks, own_tasks, every_file, problems)
     if not tasks:
         problems.add((config_file or own_by_name[CONFIG_TABLE]).where(), "no task tables next to the config table")
     valid = [model_type for model_type in model_types.values() if model_type is not None]
-    every_file = {file.path: file for file in (*files, *own)}
-    _check_collisions(valid, tasks, package, problems)
+    _check_collisions(valid, tasks, every_file, package, problems)
     with lookups_cached():
         _check_named_modules(valid, tasks, source_paths, label, problems)
         _check_import_cycles(valid, package, source_paths, problems)
@@ -162,14 +166,16 @@ def _own_model_types(file: TableFile, model_types: dict[str, ModelType | None], 
         model_types[name] = _model_type(name, value, where, "extension", problems)
 
 
-def _own_task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
+def _own_task(
+    file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems, unchosen: frozenset[str]
+) -> Task:
     """A user's task table: `[task]` and `[extension]` rows; `[models]` is upstream's and comes with flax-auto."""
     if "models" in file.data:
         problems.add(file.where("models"), "[models] holds upstream's rows, which come with flax-auto: put your rows in [extension]")
-    return _task(file, model_types, problems)
+    return _task(file, model_types, problems, unchosen)
 
 
-def _merge_tasks(tasks: list[Task], own: list[Task], problems: _Problems) -> list[Task]:
+def _merge_tasks(tasks: list[Task], own: list[Task], files: dict[str, TableFile], problems: _Problems) -> list[Task]:
     """A user's task whose auto_class is one of flax-auto's adds its rows there; any other is a task of its own."""
     merged = {task.auto_class: task for task in tasks}
     modules = {task.module: task for task in tasks}
@@ -187,12 +193,13 @@ def _merge_tasks(tasks: list[Task], own: list[Task], problems: _Problems) -> lis
                 continue
             merged[task.auto_class] = modules[task.module] = task
             continue
-        if (task.mapping, task.head_doc) != (theirs.mapping, theirs.head_doc):
-            problems.add(
-                Location(task.source, 1),
-                f"[task] adds to flax-auto's {theirs.auto_class} ({theirs.source}): give its mapping "
-                f"{theirs.mapping!r} and head_doc {theirs.head_doc!r}",
-            )
+        for key, value, wanted in (("mapping", task.mapping, theirs.mapping), ("head_doc", task.head_doc, theirs.head_doc)):
+            if value != wanted:
+                problems.add(
+                    files[task.source].where("task", key),
+                    f"[task] adds to flax-auto's {theirs.auto_class} ({theirs.source}): give its {key} {wanted!r}",
+                    value,
+                )
         names = {entry.model_type.name: entry for entry in theirs.entries}
         entries = list(theirs.entries)
         for entry in task.entries:
@@ -294,7 +301,12 @@ def _model_type(
     )
 
 
-def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _Problems) -> Task:
+def _task(
+    file: TableFile,
+    model_types: dict[str, ModelType | None],
+    problems: _Problems,
+    unchosen: frozenset[str] = frozenset(),
+) -> Task:
     module = file.path.rsplit("/", 1)[-1].removesuffix(".toml")
     if not _MODULE.fullmatch(module) or module in RESERVED_MODULES or not is_identifier(module):
         problems.add(file.where(), "table file name is not a usable module name", module)
@@ -332,6 +344,13 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
         seen.add(name)
         if not is_model_type(name):
             problems.add(where, "model_type must be lower-case letters, digits, '_', '-', '.'", name)
+        elif name in unchosen:
+            problems.add(
+                where,
+                f"model_type is in flax-auto's {CONFIG_TABLE}, but no row the settings' `upstream` chooses "
+                f"uses it: choose one there (\"TASK:{name}\")",
+                name,
+            )
         elif name not in model_types:
             problems.add(where, f"model_type is not in {CONFIG_TABLE}", name)
         if not is_identifier(model_class):
@@ -342,7 +361,9 @@ def _task(file: TableFile, model_types: dict[str, ModelType | None], problems: _
     return Task(module, str(auto_class), str(mapping), str(head_doc), tuple(entries), file.path, origin)
 
 
-def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: str, problems: _Problems) -> None:
+def _check_collisions(
+    model_types: list[ModelType], tasks: list[Task], files: dict[str, TableFile], package: str, problems: _Problems
+) -> None:
     """One name, one class: a name imported from two modules, or defined twice, is an error."""
     origin: dict[str, tuple[str, Location]] = {}
 
@@ -357,9 +378,8 @@ def _check_collisions(model_types: list[ModelType], tasks: list[Task], package: 
         for entry in task.entries:
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
-        source = Location(task.source, 1)
-        for name in task.exported_names:
-            claim(name, f"{package}.{task.module}", source)
+        for where, _, name in _task_names(files[task.source], task):
+            claim(name, f"{package}.{task.module}", where)
 
 
 def _check_named_modules(
@@ -420,6 +440,16 @@ def _check_import_cycles(
                 )
 
 
+def _task_names(file: TableFile, task: Task) -> list[tuple[Location, str, str]]:
+    """(line, what, name) for each name a task's module defines (Task.exported_names), at the line it comes from."""
+    return [
+        (file.where("task", "mapping"), "mapping", task.mapping),
+        (file.where("task", "mapping"), f"{task.mapping_names} (from mapping)", task.mapping_names),
+        (file.where("task", "auto_class"), "auto_class", task.auto_class),
+        (file.where(), f"{task.dispatch} (from the file name)", task.dispatch),
+    ]
+
+
 def _check_reserved(
     model_types: list[ModelType],
     tasks: list[Task],
@@ -432,12 +462,7 @@ def _check_reserved(
     for task in tasks:
         file = files[task.source]
         named += [(entry.where, "model class", entry.model_class) for entry in task.entries]
-        named += [
-            (file.where("task", "auto_class"), "auto_class", task.auto_class),
-            (file.where("task", "mapping"), "mapping", task.mapping),
-            (file.where("task", "mapping"), f"{task.mapping_names} (from mapping)", task.mapping_names),
-            (file.where(), f"{task.dispatch} (from the file name)", task.dispatch),
-        ]
+        named += _task_names(file, task)
         if _MODULE.fullmatch(task.module):  # else already refused as no usable module name
             named.append((file.where(), "task module (the table's file name)", task.module))
     for where, what, name in named:

@@ -6,7 +6,9 @@ Everything happens under the folder's lock (codegen.lock).
 
 Changed files are first staged in a sibling folder, `.NAME.staging-*`, on the
 same filesystem but outside the package, where neither orphan detection nor
-`check` looks. Then, with SIGINT, SIGTERM and SIGHUP held back, each old file
+`check` looks (a package that is a mount point, or whose parent folder takes
+no new entries, stages inside itself instead; a killed run's folder there is
+removed before the survey, and until then `check` counts it as foreign). Then, with SIGINT, SIGTERM and SIGHUP held back, each old file
 is kept in the staging folder (a hard link, or a moved orphan) and each new
 one renamed into place. If anything fails, rollback reads what was done from
 the files themselves (a staged file that is gone was renamed), so no rename
@@ -21,6 +23,7 @@ cross a filesystem and `--out .` stages outside the package too.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -91,11 +94,12 @@ def write_package(
 def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteReport:
     """The write proper; everything it reads is read under the lock, so no other run can change it."""
     refuse_if_not_package(out_dir, files, label)
+    for folder in (out_dir.parent, out_dir):
+        for leftover in folder.glob(f"{glob.escape(staging_prefix(out_dir))}*"):
+            if _is_staging(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
     contents = survey(out_dir, files)
     refuse_foreign(contents, label)
-    for leftover in out_dir.parent.glob(f"{staging_prefix(out_dir)}*"):
-        if _is_staging(leftover):
-            shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
 
     report = WriteReport(removed=contents.orphans)
     changed: dict[str, bytes] = {}
@@ -112,7 +116,7 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
     staging = None
     try:
         with signals_held():  # an interrupt after mkdtemp must find `staging` set
-            staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=staging_prefix(out_dir)))
+            staging = _make_staging(out_dir)
         new, old = staging / "new", staging / "old"
         for name, data in changed.items():
             _write_new(new / name, data)
@@ -127,6 +131,20 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
             with signals_held():  # so that an interrupt cannot cut the clean-up short
                 shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _make_staging(out_dir: Path) -> Path:
+    """A new staging folder: beside the package, unless the package is a filesystem of its own
+    (a mount point, such as a container's volume), where a rename from beside it would fail
+    with EXDEV on every run, or the folder above it takes no new entries (not ours to write);
+    then inside the package, under a name the next run removes."""
+    prefix = staging_prefix(out_dir)
+    if os.stat(out_dir).st_dev == os.stat(out_dir.parent).st_dev:
+        try:
+            return Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=prefix))
+        except PermissionError:
+            pass
+    return Path(tempfile.mkdtemp(dir=out_dir, prefix=prefix))
 
 
 def _is_staging(folder: Path) -> bool:

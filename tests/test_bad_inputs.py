@@ -212,7 +212,7 @@ def task_modules_named_after_the_package(root: Path) -> list[str]:
         f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
         "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
         f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
-        f"{TABLES}/causal_lm.toml:1: 'model_class_for'",
+        f"{TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}: 'model_class_for'",
         f"{TABLES}/os.toml:1: task module (the table's file name) is a name flax_auto/_auto.py already uses, "
         "pick another: 'os'",
     ]
@@ -396,6 +396,17 @@ def table_starts_with_a_bom(root: Path) -> list[str]:
     return [f"{TABLES}/masked_lm.toml:1: starts with a UTF-8 byte order mark; save it without one"]
 
 
+def a_byte_that_is_not_utf8(root: Path) -> list[str]:
+    """At the line that holds the byte, not at line 1."""
+    table = root / TABLES / "masked_lm.toml"
+    line = line_of(table, "bert =")
+    table.write_bytes(table.read_bytes().replace(b'\nbert = "', b'\nbert = "\xff', 1))
+    return [
+        f"{TABLES}/masked_lm.toml:{line}: not UTF-8 text: 'utf-8' codec can't decode byte 0xff in position "
+        f"{table.read_bytes().index(bytes([0xFF]))}: invalid start byte"
+    ]
+
+
 def syntax_errors_in_two_tables_and_a_bad_row_in_a_third(root: Path) -> list[str]:
     """One run reports them all: the tables that parse are validated too."""
     causal_lm, masked_lm, model = (root / TABLES / f"{name}.toml" for name in ["causal_lm", "masked_lm", "model"])
@@ -444,6 +455,7 @@ CASES = [
     table_larger_than_the_limit,
     table_is_a_dangling_link,
     table_starts_with_a_bom,
+    a_byte_that_is_not_utf8,
     syntax_errors_in_two_tables_and_a_bad_row_in_a_third,
 ]
 

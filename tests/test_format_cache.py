@@ -247,3 +247,26 @@ def test_a_cache_link_that_leads_nowhere_is_refused(tmp_path: Path) -> None:
         "which does not exist; nothing was written\n1 error(s); nothing was written\n"
     )
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["out is build/", "the cache links into the package"])
+def test_a_package_and_a_cache_that_would_share_a_folder_are_refused_up_front(tmp_path: Path, where: str) -> None:
+    """Otherwise the cache's entries land in the package as foreign files, and every generate is refused
+    with "not a generated package", a folder the user gave new and the generator itself filled."""
+    root = copy_project(tmp_path / "project")
+    out = ["--out", "build"] if where == "out is build/" else []
+    if not out:
+        (root / "build").mkdir()
+        (root / FORMAT_CACHE).symlink_to(root / OUT / "cache")
+    before = snapshot(root)
+
+    for command in ("generate", "check"):
+        code, stdout, stderr = run(command, "--root", str(root), *out)
+        shown = "build" if out else OUT
+        assert (code, stdout) == (2, "")
+        assert stderr.splitlines()[0] == (
+            f"{shown}: out ({shown}) and black's cache (build/black-cache) would share a folder; "
+            "generate the package elsewhere (or run with --no-cache)"
+        )
+        assert snapshot(root) == before
+    assert run("generate", "--root", str(root), *out, "--no-cache")[0] == 0

@@ -87,3 +87,14 @@ def test_the_one_line_fast_path_reads_what_the_full_tokenizer_reads(monkeypatch:
     monkeypatch.setattr(load, "_PLAIN_HEADER", re.compile(r"(?!)"))
     assert fast == [statements(text) for text in texts]
     assert [statement.keys[0] for statement in fast[-1]][1:] == ["own-0", "own 1", "own_2", "own3", "own-4", "own-5", "own-6", "own-7", "own-8"]
+
+
+def test_a_key_is_found_in_the_table_toml_puts_it_in_however_it_is_written() -> None:
+    """Dotted keys and inline tables make tables too; a problem inside one is at the key's line, not line 1."""
+    from codegen.load import parse_table
+
+    text = '# a comment\n\ntask = { auto_class = "A", mapping = "M" }\n[tool]\nflax-auto.out = "x"\n'
+    table = parse_table(text, "t.toml", table_format=False)
+    assert str(table.where("task", "head_doc")) == "t.toml:3"  # missing from the inline table: its line
+    assert str(table.where("tool.flax-auto", "out")) == "t.toml:5"
+    assert str(table.where("tool.flax-auto")) == "t.toml:5"

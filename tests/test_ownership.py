@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -178,6 +180,57 @@ def test_a_package_linked_to_another_filesystem_is_staged_there(tmp_path: Path) 
         assert run("check", "--root", str(project))[0] == 0
     finally:
         shutil.rmtree(elsewhere)
+
+
+MOUNTED = """
+set -u
+mount -t tmpfs none "$1/generated/flax_auto" || exit 99
+cp -a "$2/." "$1/generated/flax_auto/"
+echo "x = 1" >> "$1/generated/flax_auto/causal_lm.py"
+mkdir -p "$1/generated/flax_auto/.flax_auto.staging-killed/new"  # what a SIGKILLed run leaves
+"$3" -m codegen check --root "$1" > /dev/null 2>&1; echo "check $?"
+"$3" -m codegen generate --root "$1" 2>&1; echo "generate $?"
+"$3" -m codegen check --root "$1" 2>&1; echo "check $?"
+ls -A "$1/generated/flax_auto" | grep -c staging
+"""
+
+
+def test_a_package_that_is_a_mount_point_is_staged_on_its_own_filesystem(tmp_path: Path) -> None:
+    """A container's volume at the package folder: no folder beside it shares its filesystem,
+    so staging there made every generate fail with EXDEV, exit 3, for good."""
+    project = copy_project(tmp_path / "project", parts=("codegen/tables", "codegen/runtime", "templates"))
+    (project / OUT).mkdir(parents=True)
+    command = ["unshare", "--mount", "--map-root-user", "sh", "-c", MOUNTED, "sh", str(project), str(COMMITTED), sys.executable]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
+    except FileNotFoundError:
+        pytest.skip("no unshare(1) to mount a filesystem at the package folder")
+    if result.returncode == 99 or "unshare failed" in result.stderr:
+        pytest.skip(f"cannot mount a filesystem here: {result.stderr.strip()}")
+    assert result.stdout.splitlines() == [
+        "check 1",  # changed, and the killed run's folder would ship
+        f"{OUT}: 1 written, {PACKAGE_FILES - 1} unchanged, 0 removed",
+        "generate 0",
+        f"{OUT} is up to date ({PACKAGE_FILES} files)",
+        "check 0",
+        "0",
+    ], result.stderr
+
+
+def test_a_package_whose_parent_folder_takes_no_new_entries_stages_inside_itself(tmp_path: Path) -> None:
+    """The package is writable, the folder above it is not (here immutable): staging beside it failed, exit 3."""
+    project = copy_project(tmp_path / "project")
+    make_stale(project / OUT)
+    parent = project / OUT.rsplit("/", 1)[0]
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        code, stdout, stderr = run("generate", "--root", str(project))
+        assert (code, stdout, stderr) == (0, f"{OUT}: 4 written, {PACKAGE_FILES - 4} unchanged, 1 removed\n", "")
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)
+    assert read_package(project / OUT) == read_package(COMMITTED)
+    assert sorted(path.name for path in (project / OUT).iterdir() if path.name.startswith(".")) == []
 
 
 @pytest.mark.parametrize("link", ["generated/flax_auto", "generated"])

@@ -87,3 +87,56 @@ def test_a_config_whose_model_type_is_not_a_string_gets_the_documented_value_err
         flax_auto.causal_lm_class_for(config)
     with pytest.raises(ValueError, match=r"Unrecognized model_type .*Known model types: "):
         flax_auto.config_class_for(model_type)  # type: ignore[arg-type]
+
+
+BAD_REGISTRATIONS: dict[str, tuple[Callable[[], None], str]] = {
+    "a model_type string as the config": (
+        lambda: flax_auto.FlaxAutoModelForCausalLM.register("gpt2", FlaxBertModel),  # type: ignore[arg-type]
+        "FlaxAutoModelForCausalLM.register takes a config class (a subclass of PretrainedConfig), not 'gpt2'.",
+    ),
+    "a config instance": (
+        lambda: flax_auto.FlaxAutoModelForCausalLM.register(GPT2Config(), FlaxBertModel),  # type: ignore[arg-type]
+        "FlaxAutoModelForCausalLM.register takes a config class (a subclass of PretrainedConfig), "
+        "not a GPT2Config instance.",
+    ),
+    # Accepted before: every later GPT2Config lookup found None and said "register it".
+    "None as the model": (
+        lambda: flax_auto.FlaxAutoModelForCausalLM.register(GPT2Config, None, exist_ok=True),  # type: ignore[arg-type]
+        "FlaxAutoModelForCausalLM.register takes a model class (a subclass of FlaxPreTrainedModel), not None.",
+    ),
+    "a class that is no model": (
+        lambda: flax_auto.FLAX_MODEL_FOR_CAUSAL_LM_MAPPING.register(GPT2Config, dict, exist_ok=True),  # type: ignore[arg-type]
+        "FlaxAutoModelForCausalLM.register takes a model class (a subclass of FlaxPreTrainedModel), not the class dict.",
+    ),
+    "a config class name": (
+        lambda: flax_auto.register_config("race", "RaceConfig"),  # type: ignore[arg-type]
+        "register_config takes a config class (a subclass of PretrainedConfig), not 'RaceConfig'.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_REGISTRATIONS))
+def test_register_refuses_what_is_not_a_class_of_the_right_kind_and_registers_nothing(case: str) -> None:
+    register, message = BAD_REGISTRATIONS[case]
+    with pytest.raises(ValueError) as raised:
+        register()
+    assert str(raised.value) == message
+    assert flax_auto.causal_lm_class_for(GPT2Config()).__name__ == "FlaxGPT2LMHeadModel"
+    assert "race" not in flax_auto.CONFIG_MAPPING
+
+
+@pytest.mark.parametrize("model_type", [7, None, ("a",)], ids=repr)
+def test_a_config_class_whose_model_type_is_not_a_string_is_registered_by_class_only(model_type: object) -> None:
+    """Registered under its int model_type, it broke every later failed lookup, process-wide:
+    `', '.join(known model types)` raised TypeError where the documented ValueError belongs."""
+    config = type("OddTypeConfig", (PretrainedConfig,), {"model_type": model_type})
+    model = type("FlaxOddTypeModel", (FlaxBertModel,), {"config_class": config})
+    flax_auto.FlaxAutoModel.register(config, model)
+    assert flax_auto.FlaxAutoModel._model_mapping[config] is model  # pyright: ignore[reportPrivateUsage]
+    assert all(isinstance(name, str) for name in flax_auto.CONFIG_MAPPING)
+    with pytest.raises(ValueError, match="Unrecognized model_type 'nope'"):
+        flax_auto.config_class_for("nope")
+    with pytest.raises(ValueError, match="Unrecognized model_type 'nope' for FlaxAutoModel"):
+        flax_auto.model_class_for("nope")
+    with pytest.raises(ValueError, match="register_config takes a model_type string, not 7"):
+        flax_auto.register_config(7, config)  # type: ignore[arg-type]

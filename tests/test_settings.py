@@ -180,6 +180,21 @@ BAD_SETTINGS = {
     "bad_package": ('package = "acme-auto"\n', "package must be a dotted name of Python identifiers: 'acme-auto'"),
     "bad_upstream": ("upstream = 3\n", 'upstream must be true, false or a list of "task" / "task:model_type": 3'),
     "bad_paths": ('source-paths = "src"\n', "source-paths must be a list of folders: 'src'"),
+    # A CR ends the header's comment for Python: the rest of the line would run as code on import.
+    "command_with_a_carriage_return": (
+        'generate-command = "make gen\\rprint(1)#"\n',
+        "generate-command must be a one-line command: 'make gen\\rprint(1)#'",
+    ),
+    "tables_missing": ('tables = "tabels"\n', "tables is not a folder: 'tabels'"),
+    # Else a module a row names is looked for on sys.path alone, where an older installed copy may answer.
+    "source_path_missing": ('source-paths = ["src", "lib"]\n', "source-paths names a folder that does not exist: 'lib'"),
+    # The package imports itself by its name, and Python names it by its folder: its import would fail.
+    # (out moves to line 7: the replaced line brings its own line end.)
+    "package_not_its_folder": (
+        'package = "acme.flax_auto"\n',
+        "package 'acme.flax_auto' must be generated into a folder named 'flax_auto', but out is 'src/acme/auto' "
+        "(pyproject.toml:7)",
+    ),
 }
 
 
@@ -199,6 +214,55 @@ def test_bad_settings_are_reported_at_pyproject_line_and_nothing_is_written(tmp_
     assert not (project / "src" / "acme" / "auto").exists()
 
 
+PROJECT = '[project]\nname = "acme"\n\n'
+SETTINGS_FORMS = {
+    "dotted keys under [tool]": (
+        '[tool]\nflax-auto.package = "acme.auto"\nflax-auto.out = "src/acme/auto"\n'
+        'flax-auto.tables = "tables"\nflax-auto.upstream = 3\n'
+    ),
+    "dotted keys at the top": (  # before any [section]: after one, they would belong to it
+        'tool.flax-auto.package = "acme.auto"\ntool.flax-auto.out = "src/acme/auto"\n'
+        'tool.flax-auto.tables = "tables"\ntool.flax-auto.upstream = 3\n\n'
+    ),
+    "an inline table": (
+        '[tool]\nblack = {}\nflax-auto = { package = "acme.auto", out = "src/acme/auto", tables = "tables", upstream = 3 }\n'
+    ),
+}
+
+
+def test_a_tables_folder_whose_name_no_header_can_hold_is_refused_at_the_tables_line(tmp_path: Path) -> None:
+    """Every header names the tables folder ("../données" here): the template's text filter refused it,
+    reported at flax-auto:templates/task.py.jinja, not at the setting."""
+    project = make_project(tmp_path / "acme", SETTINGS.replace('tables = "tables"', 'tables = "../données"'))
+    (project / "tables").rename(tmp_path / "données")
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"pyproject.toml:{line_of(project / 'pyproject.toml', 'tables =')}: the tables folder "
+        "'../données' is named in every generated module, where only letters, digits, "
+        "spaces and ,.()/:_*- may go; rename it, or keep it inside the project"
+    )
+
+
+def test_a_pyproject_toml_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:
+    """tomllib's own word for it is "Invalid statement"; the tables say what is wrong, and so do the settings."""
+    project = make_project(tmp_path / "acme")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(b"\xef\xbb\xbf" + pyproject.read_bytes())
+    assert run_in(project, "generate") == (2, "", "pyproject.toml:1: starts with a UTF-8 byte order mark; save it without one\n")
+
+
+@pytest.mark.parametrize("form", list(SETTINGS_FORMS))
+def test_settings_written_in_any_toml_form_are_reported_at_the_line_that_holds_the_key(tmp_path: Path, form: str) -> None:
+    """pyproject.toml is the user's, in any TOML: a bad value is at its own line, not line 1."""
+    text = SETTINGS_FORMS[form]
+    project = make_project(tmp_path / "acme", text + PROJECT if form == "dotted keys at the top" else PROJECT + text)
+    code, _, stderr = run_in(project, "generate")
+    line = next(number for number, text in enumerate((project / "pyproject.toml").read_text().splitlines(), 1) if "upstream = 3" in text)
+    assert code == 2
+    assert stderr.splitlines()[0] == f'pyproject.toml:{line}: upstream must be true, false or a list of "task" / "task:model_type": 3'
+
+
 def test_an_upstream_choice_that_names_no_table_or_row_is_reported_at_its_line(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme", SETTINGS.replace('"model:bert"', '"model:bort", "causal_llm"'))
     code, _, stderr = run_in(project, "generate")
@@ -208,8 +272,20 @@ def test_an_upstream_choice_that_names_no_table_or_row_is_reported_at_its_line(t
     assert f"{where}: upstream names no table of flax-auto's: 'causal_llm' (tables: " in stderr
 
 
+def test_an_upstream_choice_with_a_colon_and_no_model_type_is_no_row_not_the_whole_table(tmp_path: Path) -> None:
+    """`"causal_lm:"` (the model_type forgotten) silently took all 18 rows of causal_lm."""
+    project = make_project(tmp_path / "acme", SETTINGS.replace('"model:bert"', '"model:"'))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.startswith(
+        f"pyproject.toml:{line_of(project / 'pyproject.toml', 'upstream =')}: upstream names no row of model: '' (rows: "
+    )
+    assert not (project / "src" / "acme" / "auto").exists()
+
+
 def test_a_row_whose_module_is_not_on_the_source_paths_is_an_error_naming_the_paths(tmp_path: Path) -> None:
     project = make_project(tmp_path / "acme", SETTINGS.replace('source-paths = ["src"]', 'source-paths = ["lib"]'))
+    (project / "lib").mkdir()
     configs = project / "tables" / "configs.toml"
     configs.write_text(configs.read_text().replace("own_models.", "acme_models."))  # on no path of this process
     code, _, stderr = run_in(project, "generate")
@@ -219,6 +295,22 @@ def test_a_row_whose_module_is_not_on_the_source_paths_is_an_error_naming_the_pa
         f"tables/configs.toml:{line}: module acme_models.configuration_tiny_mlp not found on the source paths "
         "(lib) nor on the generator's sys.path: 'TinyMlpConfig'"
     )
+
+
+def test_a_row_whose_package_is_named_like_a_standard_library_module_is_refused(tmp_path: Path) -> None:
+    """src/code/ is found on the source paths, but an installed project's `import code.x` finds the stdlib's code.py."""
+    project = make_project(tmp_path / "acme")
+    (project / "src" / "own_models").rename(project / "src" / "code")
+    configs = project / "tables" / "configs.toml"
+    configs.write_text(configs.read_text().replace("own_models.", "code."))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/configs.toml:{line_of(configs, 'tiny-mlp =')}: code is a module of Python's standard library, "
+        "which `import code.configuration_tiny_mlp` finds before anything on the source paths: rename your "
+        "package: 'TinyMlpConfig'"
+    )
+    assert not (project / "src" / "acme" / "auto").exists()
 
 
 def test_a_class_name_typo_in_a_row_of_ones_own_is_an_error_at_its_line(tmp_path: Path) -> None:
@@ -241,6 +333,71 @@ def test_a_row_of_ones_own_that_an_upstream_auto_class_already_serves_is_refused
     code, _, stderr = run_in(project, "generate")
     assert code == 2
     assert f"tables/model.toml:{line_of(table, 'bert =')}: model_type already served by FlaxAutoModel at flax-auto:tables/model.toml:" in stderr
+
+
+def test_a_task_that_adds_to_an_upstream_auto_class_with_another_head_doc_is_refused_at_that_line(tmp_path: Path) -> None:
+    """Not at line 1 (a comment here): at the key that differs, each one at its own line."""
+    project = make_project(tmp_path / "acme")
+    table = project / "tables" / "model.toml"
+    table.write_text("# Acme's own rows\n# for the base model\n" + table.read_text().replace('head_doc = ""', 'head_doc = "base"'))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/model.toml:{line_of(table, 'head_doc =')}: [task] adds to flax-auto's FlaxAutoModel "
+        "(flax-auto:tables/model.toml): give its head_doc '': 'base'"
+    )
+
+
+def test_a_row_of_ones_own_for_a_model_type_upstream_left_out_says_to_choose_it(tmp_path: Path) -> None:
+    """llama is in flax-auto's configs.toml; "model_type is not in configs.toml" sent the user to the wrong file."""
+    project = make_project(tmp_path / "acme")
+    table = project / "tables" / "model.toml"
+    table.write_text(table.read_text() + 'llama = "FlaxLlamaModel"\n')
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert stderr.splitlines()[0] == (
+        f"tables/model.toml:{line_of(table, 'llama =')}: model_type is in flax-auto's configs.toml, but no row the "
+        "settings' `upstream` chooses uses it: choose one there (\"TASK:llama\"): 'llama'"
+    )
+
+
+def test_a_linked_pyproject_toml_sets_paths_relative_to_where_the_link_is(tmp_path: Path) -> None:
+    """As setuptools reads them, run in the project: not relative to the link's target, another project's folder."""
+    project = make_project(tmp_path / "acme")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (project / "pyproject.toml").rename(shared / "pyproject.toml")
+    (project / "pyproject.toml").symlink_to(shared / "pyproject.toml")
+    code, stdout, stderr = run_in(project, "generate")
+    assert (code, stderr) == (0, ""), stderr
+    assert stdout.startswith("src/acme/auto: ")
+    assert (project / "src" / "acme" / "auto" / "__init__.py").is_file()
+    assert sorted(path.name for path in shared.iterdir()) == ["pyproject.toml"]
+    assert run_in(project / "src", "check", "--config", "../pyproject.toml")[0] == 0
+
+
+def test_an_editors_hidden_lock_link_beside_a_table_is_no_table(tmp_path: Path) -> None:
+    """Emacs keeps `.#model.toml` (a link to user@host.pid, leading nowhere) while model.toml has unsaved changes."""
+    project = make_project(tmp_path / "acme")
+    (project / "tables" / ".#model.toml").symlink_to("user@host.1234:1700000000")
+    assert run_in(project, "generate")[0] == 0
+    assert run_in(project, "check")[0] == 0
+
+
+@pytest.mark.parametrize("what", ["a folder", "a named pipe", "a dangling link"])
+def test_a_pyproject_toml_that_cannot_be_read_is_reported_not_passed_over_for_the_one_above(
+    tmp_path: Path, what: str
+) -> None:
+    """Passing over it ran the enclosing project's settings, and generated that project's package."""
+    outer = make_project(tmp_path / "acme")
+    inner = outer / "sub"
+    inner.mkdir()
+    pyproject = inner / "pyproject.toml"
+    {"a folder": pyproject.mkdir, "a named pipe": lambda: os.mkfifo(pyproject), "a dangling link": lambda: pyproject.symlink_to("gone.toml")}[what]()
+    code, stdout, stderr = run_in(inner, "generate")
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"{pyproject}: cannot read the settings: "), stderr
+    assert not (outer / "src" / "acme" / "auto").exists()
 
 
 def test_this_repository_runs_through_its_own_settings() -> None:

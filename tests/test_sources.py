@@ -56,3 +56,31 @@ def test_names_bound_conditionally_imported_or_assigned_count_as_defined(
     assert not undefined_class("pkg_for_sources.lazy", "Anything")
     assert not undefined_class("pkg_for_sources.missing", "Anything")
     assert not undefined_class("no_such_top_level_package.mod", "Anything")
+
+
+def test_a_package_folder_is_read_before_a_module_file_of_the_same_name(tmp_path: Path) -> None:
+    """Python imports acme/models/__init__.py, not acme/models.py: the class must be looked for there."""
+    (tmp_path / "acme" / "models").mkdir(parents=True)
+    (tmp_path / "acme" / "__init__.py").write_text("")
+    (tmp_path / "acme" / "models.py").write_text("class FlaxAcmeModel: ...\n")
+    (tmp_path / "acme" / "models" / "__init__.py").write_text("")
+    assert find_source("acme.models", [tmp_path]) == tmp_path / "acme" / "models" / "__init__.py"
+    names = defined_names("acme.models", [tmp_path])
+    assert names is not None and "FlaxAcmeModel" not in names
+    imported = subprocess.run(
+        [sys.executable, "-c", "import acme.models; print(hasattr(acme.models, 'FlaxAcmeModel'))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert imported.stdout == "False\n"  # what Python itself imports
+
+
+def test_a_class_imported_only_under_type_checking_is_not_defined(tmp_path: Path) -> None:
+    """Python skips `if TYPE_CHECKING:`, so `from acme.configuration_acme import AcmeConfig` would fail at import."""
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "__init__.py").write_text("")
+    (tmp_path / "acme" / "configuration_acme.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from acme.real import AcmeConfig\nelse:\n    OtherConfig = object\n"
+    )
+    names = defined_names("acme.configuration_acme", [tmp_path])
+    assert names is not None and "AcmeConfig" not in names and "OtherConfig" in names

@@ -571,6 +571,31 @@ def test_a_sync_killed_between_two_renames_is_finished_by_the_next_and_refused_b
     assert sorted(path.name for path in (project / TABLES).iterdir() if path.name.startswith(".")) == []
 
 
+JOURNALS = {
+    "kept names a file outside": lambda victim: [["configs.toml", "configs.toml.sync-new", f"{victim}"]],
+    "target is a file outside": lambda victim: [[f"{victim}", ".configs.toml.x.sync-new", ".configs.toml.x.sync-old"]],
+}
+
+
+@pytest.mark.parametrize("case", JOURNALS)
+def test_a_journal_that_names_what_sync_did_not_write_is_refused_and_nothing_is_touched(
+    project: Path, case: str
+) -> None:
+    """A journal is just a file in the tables folder (a commit may bring one): it must not rename or delete at will."""
+    victim = project.parent / "precious.txt"
+    victim.write_text("mine\n")
+    tables = project / TABLES
+    (tables / ".configs.toml.x.sync-new").write_text("staged by nobody\n")
+    journal = tables / ".sync-journal.json"
+    journal.write_text(json.dumps(JOURNALS[case](os.path.relpath(victim, tables))))
+    before = table_texts(project)
+    result = codegen(project, "sync", "--from-installed")
+    assert result.returncode == 2, result.stdout
+    assert "which are not a table of this folder and sync's own files beside it; nothing was renamed or deleted" in result.stderr
+    assert victim.read_text() == "mine\n"
+    assert table_texts(project) == before and journal.exists()
+
+
 def test_sync_keeps_each_tables_mode_and_writes_through_a_symlink(project: Path) -> None:
     fork = upstream_with(project.parent, *REMOVE_XGLM_EVERYWHERE)
     expected = synced_copy(project, fork, "clean")
@@ -776,6 +801,8 @@ MUTATIONS = {
     "globals": f'globals()["{CAUSAL}"] = {{}}',
     "in a function": f"def _patch():\n    {CAUSAL}.clear()",
     "through getattr": f'getattr({CAUSAL}, "pop")("gpt2")',
+    "through another name": f'_rows = {CAUSAL}\n_rows.pop("gpt2")',
+    "through a tuple": f'for _rows in ({CAUSAL},):\n    _rows.pop("gpt2")',
 }
 
 

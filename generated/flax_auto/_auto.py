@@ -128,6 +128,14 @@ class ConfigTable(Mapping[str, ConfigClass]):
         self, model_type: str, config_class: ConfigClass, exist_ok: bool = False
     ) -> None:
         """Teach `from_pretrained` a model_type; a model_type of the table needs exist_ok."""
+        require_class("register_config", "config class", config_class, PretrainedConfig)
+        # Typed str, but callers without a type checker pass anything; another key
+        # would break every listing of the model types.
+        given = cast(object, model_type)
+        if not (isinstance(given, str) and given):
+            raise ValueError(
+                f"register_config takes a model_type string, not {described(given)}."
+            )
         if config_class.model_type != model_type:
             raise ValueError(
                 "The config you are passing has a `model_type` attribute that is not consistent with the model "
@@ -247,6 +255,32 @@ def not_a_config(value: object) -> str:
     if isinstance(value, str):
         return f"the string {value!r}: build its config first, config_class_for({value!r})(...)"
     return repr(value) if value is None else f"a {type(value).__name__}"
+
+
+def described(value: object) -> str:
+    """A value passed where a class belongs, in words."""
+    if isinstance(value, type):
+        return f"the class {value.__name__}"
+    if value is None or isinstance(value, (str, int, float)):
+        return repr(value)
+    return f"a {type(value).__name__} instance"
+
+
+def require_class(caller: str, what: str, value: object, base: type) -> None:
+    """Refuse anything but a subclass of base where register() takes a class.
+
+    Registered, a string or None would be found by every later lookup and fail
+    there, far from the registration, or read as "not registered" at all.
+    """
+    if not (isinstance(value, type) and issubclass(value, base)):
+        raise ValueError(
+            f"{caller} takes a {what} (a subclass of {base.__name__}), not {described(value)}."
+        )
+
+
+def require_classes(caller: str, config_class: object, model_class: object) -> None:
+    require_class(caller, "config class", config_class, PretrainedConfig)
+    require_class(caller, "model class", model_class, FlaxPreTrainedModel)
 
 
 def require_config(caller: str, config: object) -> None:
@@ -380,11 +414,14 @@ class ModelMapping(Mapping[ConfigClass, ModelClass]):
         config table unless the table has it already) and the table's rows of
         the same config class (gpt2 and gpt-sw3 for GPT2Config).
         """
+        require_classes(f"{self.auto_class}.register", config_class, model_class)
         if config_class.__name__ in self.builtin_config_names and not exist_ok:
             raise ValueError(
                 f"'{config_class}' is already used by a Transformers model."
             )
-        model_type = getattr(config_class, "model_type", "")
+        model_type: object = getattr(config_class, "model_type", "")
+        if not isinstance(model_type, str):
+            model_type = ""  # no model_type string stands for this class: it is dispatched by class only
         with REGISTRATION:
             if model_type and model_type not in self.configs.builtin:
                 self.configs.register(model_type, config_class, exist_ok=True)
@@ -478,6 +515,7 @@ class AutoModelClass:
         cls, config_class: ConfigClass, model_class: ModelClass, exist_ok: bool = False
     ) -> None:
         """Make this auto class pick `model_class` for `config_class` (and its model_type)."""
+        require_classes(f"{cls.__name__}.register", config_class, model_class)
         declared = getattr(model_class, "config_class", None)
         if declared is not None and declared.__name__ != config_class.__name__:
             raise ValueError(
