@@ -6,9 +6,11 @@ import io
 import shutil
 from pathlib import Path
 
-from codegen.build import OUTPUT, ROOT
+from bench.synthetic import own_rows, scale_tables
+from codegen.build import OUTPUT, ROOT, TABLES, load_tables, settings_for
 from codegen.cli import main
 from codegen.ownership import MARKER
+from codegen.render import render
 
 COMMITTED = ROOT / OUTPUT
 INPUTS = ("codegen/tables", "codegen/runtime", "templates")
@@ -83,3 +85,16 @@ def make_stale(package: Path) -> None:
 
 # How many files the generator produces: one module per task table, and the shared ones.
 PACKAGE_FILES = len(read_package(COMMITTED))
+
+
+def rendered_modules(root: Path) -> dict[str, str]:
+    """The modules a project renders, before black."""
+    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
+
+
+def synthetic_modules(root: Path) -> dict[str, str]:
+    """Tables 3x the real ones plus 300 rows of your own in one table: large classes, long imports and overloads."""
+    shutil.copytree(ROOT / "templates", root / "templates")
+    scale_tables(ROOT / TABLES, root / "scaled", 3)
+    own_rows(root / "scaled", root / TABLES, 300)
+    return rendered_modules(root)

@@ -16,11 +16,12 @@ from codegen_support import (
     copy_project,
     edit,
     read_package,
+    rendered_modules,
     run,
     snapshot,
 )
 
-from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables, settings_for
+from codegen.build import FORMAT_CACHE, OUTPUT, build, load_tables
 from codegen.formatter import (
     COMPILER,
     MODE_REPR,
@@ -29,14 +30,10 @@ from codegen.formatter import (
     cached,
     format_module,
 )
-from codegen.render import render
 from codegen.settings import RUNTIME
 
 OUT = OUTPUT.as_posix()
 
-
-def rendered_modules(root: Path) -> dict[str, str]:
-    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
 
 
 def test_the_key_holds_the_mode_black_formats_with() -> None:

@@ -10,23 +10,14 @@ statement, the joined pieces equal black's output for the whole module.
 from __future__ import annotations
 
 import gc
-import shutil
-from pathlib import Path
 
 import black
 import pytest
+from codegen_support import rendered_modules, synthetic_modules
 
-from bench.synthetic import own_rows, scale_tables
 from codegen import pieces
-from codegen.build import ROOT, TABLES, load_tables, settings_for
+from codegen.build import ROOT
 from codegen.formatter import black_mode
-from codegen.render import render
-
-TEMPLATES = Path("templates")
-
-
-def rendered_modules(root: Path) -> dict[str, str]:
-    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
 
 
 def joined(source: str, piece_lines: int) -> str:
@@ -55,11 +46,7 @@ def test_pieces_of_every_real_module_join_to_blacks_output_for_the_whole(name: s
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Tables 3x the real ones plus 300 rows of your own in one table: large classes, many imports."""
-    root = tmp_path_factory.mktemp("synthetic")
-    shutil.copytree(ROOT / TEMPLATES, root / TEMPLATES)
-    scale_tables(ROOT / TABLES, root / "scaled", 3)
-    own_rows(root / "scaled", root / TABLES, 300)
-    return rendered_modules(root)
+    return synthetic_modules(tmp_path_factory.mktemp("synthetic"))
 
 
 @pytest.mark.parametrize("name", ["model.py", "causal_lm.py", "configs.py"])

@@ -10,22 +10,13 @@ here would only cost time, never change a byte of the output.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import black
 import pytest
+from codegen_support import rendered_modules, synthetic_modules
 
-from bench.synthetic import own_rows, scale_tables
-from codegen.build import ROOT, TABLES, load_tables, settings_for
+from codegen.build import ROOT
 from codegen.formatter import black_mode
-from codegen.render import LINE_LENGTH, python_literal, render, wrapped
-
-TEMPLATES = Path("templates")
-
-
-def rendered_modules(root: Path) -> dict[str, str]:
-    return {name: text for name, text in render(load_tables(root), settings_for(root)).items() if name.endswith(".py")}
+from codegen.render import LINE_LENGTH, python_literal, wrapped
 
 
 def assert_black_leaves_it(source: str) -> None:
@@ -47,11 +38,7 @@ def test_every_real_module_renders_as_black_formats_it(name: str) -> None:
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Tables 3x the real ones plus 300 rows of your own in one table: long imports, entries and overloads."""
-    root = tmp_path_factory.mktemp("synthetic")
-    shutil.copytree(ROOT / TEMPLATES, root / TEMPLATES)
-    scale_tables(ROOT / TABLES, root / "scaled", 3)
-    own_rows(root / "scaled", root / TABLES, 300)
-    return rendered_modules(root)
+    return synthetic_modules(tmp_path_factory.mktemp("synthetic"))
 
 
 def test_every_module_of_large_synthetic_tables_renders_as_black_formats_it(synthetic: dict[str, str]) -> None:
