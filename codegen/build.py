@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from . import lock
 from .errors import InputError
@@ -13,7 +13,7 @@ from .load import TableFile, parse_tables
 from .model import Tables
 from .render import plain_text, render
 from .reserved import reserved_names
-from .selection import select
+from .selection import model_types, select
 from .settings import CHECKOUT, OUTPUT, TABLES, Settings, checkout_settings
 from .tablewrite import JOURNAL, killed_write_problem
 from .validate import CONFIG_TABLE, validate
@@ -74,7 +74,7 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
             package=settings.package,
             source_paths=settings.source_paths,
             label=settings.label,
-            unchosen=_model_types(shipped) - _model_types(chosen),
+            unchosen=model_types(shipped) - model_types(chosen),
         )
 
     if not problems:
@@ -86,13 +86,6 @@ def load_tables(where: Settings | Path | None = None) -> Tables:
         except InputError as error:
             problems += error.problems
     raise InputError(sorted(problems, key=_file_and_line))
-
-
-def _model_types(files: list[TableFile]) -> frozenset[str]:
-    """The model types a set of flax-auto's tables has config rows for."""
-    configs = [file for file in files if file.path.rsplit("/", 1)[-1] == CONFIG_TABLE]
-    rows: list[object] = [file.data.get(section, {}) for file in configs for section in ("configs", "extension")]
-    return frozenset(str(name) for section in rows if isinstance(section, dict) for name in cast("dict[str, object]", section))
 
 
 def _read_tables(tables_dir: Path, settings: Settings) -> tuple[list[TableFile], list[str]]:

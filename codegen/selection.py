@@ -15,6 +15,7 @@ from .load import TableFile
 from .validate import CONFIG_TABLE
 
 ROW_SECTIONS = ("models", "extension")
+CONFIG_SECTIONS = ("configs", "extension")
 
 
 def select(files: list[TableFile], chosen: bool | tuple[str, ...], where: Location | None) -> list[TableFile]:
@@ -45,6 +46,12 @@ def select(files: list[TableFile], chosen: bool | tuple[str, ...], where: Locati
     return sorted([*configs, *kept], key=lambda file: file.path)
 
 
+def model_types(files: list[TableFile]) -> frozenset[str]:
+    """The model types that the config table among files has rows for."""
+    configs = [file for file in files if _stem(file) == CONFIG_TABLE.removesuffix(".toml")]
+    return frozenset(name for file in configs for section in CONFIG_SECTIONS for name in _section(file, section))
+
+
 def _stem(file: TableFile) -> str:
     return file.path.rsplit("/", 1)[-1].removesuffix(".toml")
 
@@ -70,7 +77,7 @@ def _keep_rows(file: TableFile, names: set[str] | None) -> TableFile:
 
 def _keep_configs(file: TableFile, used: set[str]) -> TableFile:
     data = dict(file.data)
-    for section in ("configs", "extension"):
+    for section in CONFIG_SECTIONS:
         if section in data:
             data[section] = {name: value for name, value in _section(file, section).items() if name in used}
     return replace(file, data=data)
