@@ -17,47 +17,72 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-# While lookups_cached() is active: folder -> its entries, and (module, paths) -> its
-# source. None: every lookup reads the disk.
-_listings: dict[str, frozenset[str]] | None = None
-_found: dict[tuple[str, tuple[Path, ...]], Path | None] | None = None
-_seen: dict[str, Facts | None] | None = None  # path -> its facts, while lookups_cached() is active
+
+class Import(NamedTuple):
+    """One import statement a module runs while it loads, as written."""
+
+    module: str  # "a.b" for `import a.b`; "b" for `from .b import x`, "" for `from . import x`
+    level: int  # the dots of a relative import; 0 for an absolute one
+    names: tuple[str, ...]  # what `from ... import` names (each may be a submodule); () for `import`
+    line: int
+    is_from: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What validation reads off a module's source, read and parsed once per file and version."""
+
+    names: frozenset[str] | None  # bound at the top level; None: `import *` or a module __getattr__
+    imports: tuple[Import, ...]  # run while it loads (codegen.cycles follows them)
+
+
+@dataclass
+class _Lookups:
+    """What one validation has looked up already: the disk does not change under it."""
+
+    listings: dict[str, frozenset[str]] = field(default_factory=dict[str, frozenset[str]])  # folder -> entries
+    found: dict[tuple[str, tuple[Path, ...]], Path | None] = field(
+        default_factory=dict[tuple[str, tuple[Path, ...]], Path | None]
+    )  # (module, paths) -> its source
+    seen: dict[str, Facts | None] = field(default_factory=dict[str, Facts | None])  # path -> its facts
+
+
+_lookups: _Lookups | None = None  # while lookups_cached() is active; None: every lookup reads the disk
 
 
 @contextlib.contextmanager
 def lookups_cached() -> Generator[None]:
-    """Within the block each folder on sys.path is listed once, however many rows name modules.
+    """Within the block each folder on sys.path is listed once, however many rows name modules,
+    and each module is found and each source file looked at once.
 
     One validation reads a file system that does not change under it, and
     10,000 rows naming modules would otherwise walk sys.path 10,000 times with
-    two stat calls per entry. The listings are dropped when the block ends, so
+    two stat calls per entry. The lookups are dropped when the block ends, so
     a later run (a test that writes a module, then validates again) sees the disk anew.
     """
-    global _listings, _found, _seen
-    outer = _listings, _found, _seen
-    _listings = {} if outer[0] is None else outer[0]
-    _found = {} if outer[1] is None else outer[1]
-    _seen = {} if outer[2] is None else outer[2]
+    global _lookups
+    outer = _lookups
+    _lookups = outer or _Lookups()
     try:
         yield
     finally:
-        _listings, _found, _seen = outer
+        _lookups = outer
 
 
 def _entries(folder: str) -> frozenset[str]:
     """The names in a folder (none for a missing folder or a file such as a zip on sys.path)."""
-    names = None if _listings is None else _listings.get(folder)
+    names = None if _lookups is None else _lookups.listings.get(folder)
     if names is None:
         try:
             names = frozenset[str](os.listdir(folder))
         except OSError:
             names = frozenset[str]()
-        if _listings is not None:
-            _listings[folder] = names
+        if _lookups is not None:
+            _lookups.listings[folder] = names
     return names
 
 
@@ -68,11 +93,11 @@ def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
     Python's imports do), and only a name that is there is checked to be a file.
     """
     key = (module, tuple(paths))
-    if _found is not None and key in _found:
-        return _found[key]
+    if _lookups is not None and key in _lookups.found:
+        return _lookups.found[key]
     found = _find_source(module, paths)
-    if _found is not None:
-        _found[key] = found
+    if _lookups is not None:
+        _lookups.found[key] = found
     return found
 
 
@@ -103,24 +128,6 @@ def defined_names(module: str, paths: Sequence[Path] = ()) -> frozenset[str] | N
     return None if found is None else found.names
 
 
-class Import(NamedTuple):
-    """One import statement a module runs while it loads, as written."""
-
-    module: str  # "a.b" for `import a.b`; "b" for `from .b import x`, "" for `from . import x`
-    level: int  # the dots of a relative import; 0 for an absolute one
-    names: tuple[str, ...]  # what `from ... import` names (each may be a submodule); () for `import`
-    line: int
-    is_from: bool
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What validation reads off a module's source, read and parsed once per file and version."""
-
-    names: frozenset[str] | None  # bound at the top level; None: `import *` or a module __getattr__
-    imports: tuple[Import, ...]  # run while it loads (codegen.cycles follows them)
-
-
 def facts(path: Path) -> Facts | None:
     """The facts of a module's source; None when it cannot be read or does not parse.
 
@@ -128,16 +135,16 @@ def facts(path: Path) -> Facts | None:
     checks that the file is the version read before.
     """
     name = os.fspath(path)  # a str: pathlib's hashing would cost more than the parse of a small module
-    if _seen is not None and name in _seen:
-        return _seen[name]
+    if _lookups is not None and name in _lookups.seen:
+        return _lookups.seen[name]
     try:
         stat = os.stat(name)
     except OSError:
         found = None
     else:
         found = _facts(name, stat.st_mtime_ns, stat.st_size)
-    if _seen is not None:
-        _seen[name] = found
+    if _lookups is not None:
+        _lookups.seen[name] = found
     return found
 
 
