@@ -39,7 +39,6 @@ _KEY_MEANING = {"models": "model_type", "configs": "model_type"}
 _BLANK = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
 _SPACE = re.compile(r"[ \t]*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_SIMPLE_BASIC = re.compile(r'"[^"\\\n]*"')  # a basic string with no escape in it
 _BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"?')  # to the closing quote, or the line end when there is none
 _LITERAL = re.compile(r"'[^'\n]*'?")
 _MULTILINE = {
@@ -49,9 +48,11 @@ _MULTILINE = {
 _SCALAR = re.compile(r"[^,\]}#\s]+")
 # The lines nearly every table is made of, `key = "Value"  # note`, `"key" = { a = "A", b = "B" }`
 # and `[section]`, in one match each: keys bare or quoted without escapes, values without any.
-_PLAIN_KEY = r"""[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*'"""
-_PLAIN_VALUE = r"""(?:"[^"\\\n]*"|'[^'\n]*'|[^\s#,\[\]{}"']+)"""
-_PLAIN_PAIR = rf"[A-Za-z0-9_-]+[ \t]*=[ \t]*{_PLAIN_VALUE}[ \t]*"
+_PLAIN_BASIC = r'"[^"\\\n]*"'  # a basic string with no escape in it
+_PLAIN_LITERAL = r"'[^'\n]*'"
+_PLAIN_KEY = rf"{_BARE_KEY.pattern}|{_PLAIN_BASIC}|{_PLAIN_LITERAL}"
+_PLAIN_VALUE = rf"""(?:{_PLAIN_BASIC}|{_PLAIN_LITERAL}|[^\s#,\[\]{{}}"']+)"""
+_PLAIN_PAIR = rf"{_BARE_KEY.pattern}[ \t]*=[ \t]*{_PLAIN_VALUE}[ \t]*"
 _PLAIN_INLINE = rf"\{{[ \t]*(?:{_PLAIN_PAIR}(?:,[ \t]*{_PLAIN_PAIR})*)?\}}"
 _PLAIN_ROW = re.compile(
     rf"({_PLAIN_KEY})[ \t]*=[ \t]*(?:{_PLAIN_VALUE}|{_PLAIN_INLINE})[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"
@@ -223,7 +224,7 @@ def _key_name(token: str) -> str:
     """The key a bare or quoted TOML key token stands for (escapes decoded)."""
     if _BARE_KEY.fullmatch(token):
         return token
-    if (len(token) > 1 and token[0] == token[-1] == "'") or _SIMPLE_BASIC.fullmatch(token):
+    if re.fullmatch(_PLAIN_LITERAL, token) or re.fullmatch(_PLAIN_BASIC, token):
         return token[1:-1]  # a literal string, or a basic one without escapes: as written
     try:
         return next(iter(tomllib.loads(f"{token} = 0")))
