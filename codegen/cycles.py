@@ -14,9 +14,9 @@ import graphs are thousands of modules and are not read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .sources import Import, facts, find_source
 
@@ -27,7 +27,7 @@ class Step:
 
     module: str
     imported: str
-    path: Path
+    path: str
     line: int
 
     def __str__(self) -> str:
@@ -39,13 +39,23 @@ def inside(module: str, package: str) -> bool:
     return module == package or module.startswith(f"{package}.")
 
 
-def chain_to(module: str, package: str, scope: frozenset[str], paths: Sequence[Path] = ()) -> list[Step] | None:
+def chain_to(
+    module: str,
+    package: str,
+    scope: frozenset[str],
+    paths: Sequence[str | os.PathLike[str]] = (),
+    clean: set[str] | None = None,
+) -> list[Step] | None:
     """The imports by which importing `module` imports `package`, or None where it does not.
 
     Breadth first, so the chain reported is a shortest one; `scope` holds the
-    top-level package names whose modules are followed.
+    top-level package names whose modules are followed. `clean` holds modules
+    already shown not to import the package, which are not followed again; a
+    search that finds no chain adds every module it saw (rows share their
+    packages, so a run over 10,000 rows reads each module's imports once).
     """
-    queue = _with_parents(module)
+    known = clean if clean is not None else set[str]()
+    queue = [name for name in _with_parents(module) if name not in known]
     came_from: dict[str, Step | None] = dict.fromkeys(queue)
     while queue:
         current = queue.pop(0)
@@ -57,9 +67,10 @@ def chain_to(module: str, package: str, scope: frozenset[str], paths: Sequence[P
             if inside(imported, package):
                 return _path_to(came_from, step)
             for name in _with_parents(imported):
-                if name.split(".")[0] in scope and name not in came_from:
+                if name.split(".")[0] in scope and name not in came_from and name not in known:
                     came_from[name] = step
                     queue.append(name)
+    known.update(came_from)
     return None
 
 
@@ -76,12 +87,12 @@ def _path_to(came_from: dict[str, Step | None], last: Step) -> list[Step]:
     return steps[::-1]
 
 
-def _imports(path: Path, module: str) -> list[tuple[str, int]]:
+def _imports(path: str, module: str) -> list[tuple[str, int]]:
     """(module imported, line) for each import the module runs while it loads; none if it does not parse."""
     found = facts(path)
     if found is None:
         return []
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = module if os.path.basename(path) == "__init__.py" else module.rpartition(".")[0]
     imported: list[tuple[str, int]] = []
     for statement in found.imports:
         if not statement.is_from:

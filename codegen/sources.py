@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
 import os
+import stat
 import sys
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +40,19 @@ class Facts:
     imports: tuple[Import, ...]  # run while it loads (codegen.cycles follows them)
 
 
+SOURCE_LIMIT = 16 << 20  # far above any real module (transformers' largest is under 300 KB)
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # a FIFO put there never blocks the open
+
+
 @dataclass
 class _Lookups:
     """What one validation has looked up already: the disk does not change under it."""
 
-    listings: dict[str, frozenset[str]] = field(default_factory=dict[str, frozenset[str]])  # folder -> entries
-    found: dict[tuple[str, tuple[Path, ...]], Path | None] = field(
-        default_factory=dict[tuple[str, tuple[Path, ...]], Path | None]
+    listings: dict[str, dict[str, os.DirEntry[str]]] = field(
+        default_factory=dict[str, dict[str, os.DirEntry[str]]]
+    )  # folder -> its entries by name
+    found: dict[tuple[str, tuple[str, ...]], str | None] = field(
+        default_factory=dict[tuple[str, tuple[str, ...]], str | None]
     )  # (module, paths) -> its source
     seen: dict[str, Facts | None] = field(default_factory=dict[str, Facts | None])  # path -> its facts
 
@@ -57,7 +63,7 @@ _lookups: _Lookups | None = None  # while lookups_cached() is active; None: ever
 @contextlib.contextmanager
 def lookups_cached() -> Generator[None]:
     """Within the block each folder on sys.path is listed once, however many rows name modules,
-    and each module is found and each source file looked at once.
+    and each module is found and each source file read once.
 
     One validation reads a file system that does not change under it, and
     10,000 rows naming modules would otherwise walk sys.path 10,000 times with
@@ -73,53 +79,65 @@ def lookups_cached() -> Generator[None]:
         _lookups = outer
 
 
-def _entries(folder: str) -> frozenset[str]:
-    """The names in a folder (none for a missing folder or a file such as a zip on sys.path)."""
-    names = None if _lookups is None else _lookups.listings.get(folder)
-    if names is None:
+def _entries(folder: str) -> dict[str, os.DirEntry[str]]:
+    """The entries of a folder by name (none for a missing folder or a file such as a zip on sys.path).
+
+    A listing says which entries are files and folders without a stat call
+    per entry (only a link is followed, when it is asked about).
+    """
+    entries = None if _lookups is None else _lookups.listings.get(folder)
+    if entries is None:
         try:
-            names = frozenset[str](os.listdir(folder))
+            with os.scandir(folder) as listing:
+                entries = {entry.name: entry for entry in listing}
         except OSError:
-            names = frozenset[str]()
+            entries = {}
         if _lookups is not None:
-            _lookups.listings[folder] = names
-    return names
+            _lookups.listings[folder] = entries
+    return entries
 
 
-def find_source(module: str, paths: Sequence[Path] = ()) -> Path | None:
+def find_source(module: str, paths: Sequence[str | os.PathLike[str]] = ()) -> str | None:
     """The `.py` file of a dotted module path on the given paths, then sys.path, or None.
 
     Each folder on the way is looked up in its listing (names match exactly, as
-    Python's imports do), and only a name that is there is checked to be a file.
+    Python's imports do). A path is a str: 30,000 lookups in pathlib objects
+    cost more than reading the files.
     """
-    key = (module, tuple(paths))
+    roots = tuple(os.fspath(path) for path in paths)
+    key = (module, roots)
     if _lookups is not None and key in _lookups.found:
         return _lookups.found[key]
-    found = _find_source(module, paths)
+    found = _find_source(module, roots)
     if _lookups is not None:
         _lookups.found[key] = found
     return found
 
 
-def _find_source(module: str, paths: Sequence[Path]) -> Path | None:
+def _find_source(module: str, roots: tuple[str, ...]) -> str | None:
     *packages, last = module.split(".")
-    for entry in [*(str(path) for path in paths), *sys.path]:
-        folder = entry or "."
+    for root in (*roots, *sys.path):
+        folder = root or "."
         for part in packages:
-            if part not in _entries(folder):
+            entry = _entries(folder).get(part)
+            if entry is None or not entry.is_dir():
                 break
-            folder = os.path.join(folder, part)
+            folder = entry.path
         else:
-            names = _entries(folder)
+            entries = _entries(folder)
             # A package folder before a module file of the same name, as Python's FileFinder looks.
-            for found, candidate in ((last, (last, "__init__.py")), (f"{last}.py", (f"{last}.py",))):
-                path = os.path.join(folder, *candidate)
-                if found in names and os.path.isfile(path):
-                    return Path(path)
+            package = entries.get(last)
+            if package is not None and package.is_dir():
+                init = _entries(package.path).get("__init__.py")
+                if init is not None and init.is_file():
+                    return init.path
+            source = entries.get(f"{last}.py")
+            if source is not None and source.is_file():
+                return source.path
     return None
 
 
-def defined_names(module: str, paths: Sequence[Path] = ()) -> frozenset[str] | None:
+def defined_names(module: str, paths: Sequence[str | os.PathLike[str]] = ()) -> frozenset[str] | None:
     """Every name the module's source binds at its top level, or None when no source is found."""
     path = find_source(module, paths)
     if path is None:
@@ -128,35 +146,52 @@ def defined_names(module: str, paths: Sequence[Path] = ()) -> frozenset[str] | N
     return None if found is None else found.names
 
 
-def facts(path: Path) -> Facts | None:
-    """The facts of a module's source; None when it cannot be read or does not parse.
-
-    Within lookups_cached() a file is looked at once; otherwise each call
-    checks that the file is the version read before.
-    """
-    name = os.fspath(path)  # a str: pathlib's hashing would cost more than the parse of a small module
+def facts(path: str | os.PathLike[str]) -> Facts | None:
+    """The facts of a module's source; None when it is not a regular file, is over SOURCE_LIMIT,
+    cannot be read or does not parse. Within lookups_cached() a file is read once."""
+    name = os.fspath(path)
     if _lookups is not None and name in _lookups.seen:
         return _lookups.seen[name]
-    try:
-        stat = os.stat(name)
-    except OSError:
-        found = None
-    else:
-        found = _facts(name, stat.st_mtime_ns, stat.st_size)
+    source = _read_source(name)
+    found = None if source is None else _parse(source, name)
     if _lookups is not None:
         _lookups.seen[name] = found
     return found
 
 
-@functools.cache
-def _facts(path: str, mtime_ns: int, size: int) -> Facts | None:
-    """Cached per version of a file: one read and one parse, whoever asks."""
-    if not size:  # an empty module (most __init__.py files): nothing to read
+def _read_source(path: str) -> bytes | None:
+    """The bytes of a regular file up to SOURCE_LIMIT, None otherwise: five system calls, where
+    `open(path, "rb").read()` makes seven and a stat before it one more."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > SOURCE_LIMIT:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        want = status.st_size + 1  # a byte more than its size: a file that grew is read to its end
+        while chunk := os.read(descriptor, want):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > SOURCE_LIMIT:
+                return None
+            want = 1 << 16
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _parse(source: bytes, path: str) -> Facts | None:
+    if not source:  # an empty module (most __init__.py files): nothing to parse
         return Facts(frozenset(), ())
     try:
-        with open(path, "rb") as source:
-            tree = ast.parse(source.read(), filename=path)  # decoded as Python does, cookie and all
-    except (OSError, SyntaxError, ValueError):  # ValueError: a null byte, before Python 3.12
+        tree = ast.parse(source, filename=path)  # decoded as Python does, cookie and all
+    except (SyntaxError, ValueError):  # ValueError: a null byte, before Python 3.12
         return None
     names = bound_names(tree.body, type_checking=False)  # what `import` binds, not what a type checker reads
     imports: list[Import] = []
@@ -245,7 +280,7 @@ def missing_class(module: str, name: str, what: str, paths: Sequence[Path], labe
     names = None if found is None else found.names
     if names is None:
         return (
-            f"{label(path)} does not parse, or binds names through `import *` or a module __getattr__, "
+            f"{label(Path(path))} cannot be read or does not parse, or binds names through `import *` or a module __getattr__, "
             f"so it cannot be shown to define the {what}"
         )
     return None if name in names else f"{module} does not define the {what}"

@@ -415,6 +415,7 @@ def _check_import_cycles(
     named = {model_type.module for model_type in model_types} | {model_type.models for model_type in model_types}
     scope = frozenset(module.split(".")[0] for module in named if module) - {UPSTREAM_PACKAGE}
     chains: dict[str, list[str] | None] = {}
+    clean: set[str] = set()
     for model_type in model_types:
         for key, module in (("module", model_type.config_module), ("models", model_type.model_module)):
             if inside(module, package):
@@ -428,7 +429,7 @@ def _check_import_cycles(
             if module.split(".")[0] not in scope:
                 continue
             if module not in chains:
-                found = chain_to(module, package, scope, source_paths)
+                found = chain_to(module, package, scope, source_paths, clean)
                 chains[module] = None if found is None else [str(step) for step in found]
             chain = chains[module]
             if chain is not None:

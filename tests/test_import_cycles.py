@@ -131,7 +131,7 @@ def test_imports_that_do_not_run_at_import_time_are_no_cycle(tmp_path: Path, mon
 def test_the_class_check_and_the_cycle_check_read_each_source_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both checks read a row's modules: once between them (at 10,000 rows, 20,000 reads and parses, not 40,000).
 
-    An empty module (the package's __init__.py) is not opened at all.
+    An empty module (the package's __init__.py) is read but not parsed.
     """
     src = tmp_path / "src"
     own_package(src, {"modeling.py": "from .configuration import CyclicConfig\n\n\nclass FlaxCyclicModel:\n    pass\n"})
@@ -148,3 +148,31 @@ def test_the_class_check_and_the_cycle_check_read_each_source_once(tmp_path: Pat
     load_tables(tmp_path)
     package = src / "cyclic_models"
     assert sorted(name for name in parsed if name.startswith(str(src))) == [str(package / "configuration.py"), str(package / "modeling.py")]
+
+
+def test_rows_that_share_modules_are_each_searched_and_each_chain_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One search's modules that lead nowhere are not searched again (10,000 rows share their packages),
+    but a module on a chain to the package is: every row that reaches it is refused."""
+    src = tmp_path / "src"
+    leads_back = {"one": False, "two": True, "three": False, "four": True}
+    own_package(
+        src,
+        {
+            "common.py": '"""Shared by every row."""\n',
+            "helpers.py": f"from {PACKAGE} import FlaxAutoModel\n",
+            **{
+                f"modeling_{name}.py": f"from . import common{', helpers' if back else ''}\n\n\nclass FlaxCyclicModel:\n    pass\n"
+                for name, back in leads_back.items()
+            },
+        },
+    )
+    monkeypatch.syspath_prepend(str(src))
+    configs = project(tmp_path, "cyclic_models.configuration", "cyclic_models.modeling_one")
+    with configs.open("a") as table:
+        for name in ("two", "three", "four"):
+            table.write(CONFIG_ROW.format(module="cyclic_models.configuration", models=f"cyclic_models.modeling_{name}").replace('"cyclic"', f'"cyclic-{name}"'))
+    err = generate_refused(tmp_path)
+    refused = [line.rsplit(": ", 1)[-1] for line in err.splitlines() if "imports the generated package" in line]
+    assert refused == [f"'cyclic_models.modeling_{name}'" for name, back in leads_back.items() if back]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from codegen.sources import defined_names, find_source, undefined_class
+from codegen.sources import (
+    SOURCE_LIMIT,
+    defined_names,
+    find_source,
+    lookups_cached,
+    missing_class,
+    undefined_class,
+)
 
 
 def test_a_transformers_module_is_read_not_imported() -> None:
@@ -45,8 +53,8 @@ def test_names_bound_conditionally_imported_or_assigned_count_as_defined(
     )
     (package / "lazy.py").write_text("def __getattr__(name): ...\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert find_source("pkg_for_sources.mod") == package / "mod.py"
-    assert find_source("pkg_for_sources") == package / "__init__.py"
+    assert find_source("pkg_for_sources.mod") == str(package / "mod.py")
+    assert find_source("pkg_for_sources") == str(package / "__init__.py")
     names = defined_names("pkg_for_sources.mod")
     assert names is not None
     assert {"Renamed", "Assigned", "InIf", "InElse", "InTry", "InExcept", "function"} <= names
@@ -64,7 +72,7 @@ def test_a_package_folder_is_read_before_a_module_file_of_the_same_name(tmp_path
     (tmp_path / "acme" / "__init__.py").write_text("")
     (tmp_path / "acme" / "models.py").write_text("class FlaxAcmeModel: ...\n")
     (tmp_path / "acme" / "models" / "__init__.py").write_text("")
-    assert find_source("acme.models", [tmp_path]) == tmp_path / "acme" / "models" / "__init__.py"
+    assert find_source("acme.models", [tmp_path]) == str(tmp_path / "acme" / "models" / "__init__.py")
     names = defined_names("acme.models", [tmp_path])
     assert names is not None and "FlaxAcmeModel" not in names
     imported = subprocess.run(
@@ -84,3 +92,46 @@ def test_a_class_imported_only_under_type_checking_is_not_defined(tmp_path: Path
     )
     names = defined_names("acme.configuration_acme", [tmp_path])
     assert names is not None and "AcmeConfig" not in names and "OtherConfig" in names
+
+
+def test_what_is_not_a_regular_source_file_is_never_opened_or_read_whole(tmp_path: Path) -> None:
+    """A pipe would block the read, a link to /dev/zero would read until memory ran out, and a huge
+    file is no module of anyone's: none of them is taken for a source, and the check says why."""
+    package = tmp_path / "acme"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    os.mkfifo(package / "piped.py")
+    (package / "endless.py").symlink_to("/dev/zero")
+    (package / "huge.py").write_bytes(b"class FlaxHugeModel: ...\n" + b"#" * SOURCE_LIMIT)
+    (package / "fine.py").write_text("class FlaxFineModel: ...\n")
+    assert find_source("acme.piped", [tmp_path]) is None
+    assert find_source("acme.endless", [tmp_path]) is None
+    assert find_source("acme.huge", [tmp_path]) == str(package / "huge.py")
+    assert defined_names("acme.huge", [tmp_path]) is None
+    assert defined_names("acme.fine", [tmp_path]) == {"FlaxFineModel"}
+    label = lambda path: path.relative_to(tmp_path).as_posix()  # noqa: E731
+    assert missing_class("acme.piped", "FlaxPipedModel", "model class", [tmp_path], label) == (
+        "module acme.piped not found on the source paths (.) nor on the generator's sys.path"
+    )
+    assert missing_class("acme.huge", "FlaxHugeModel", "model class", [tmp_path], label) == (
+        "acme/huge.py cannot be read or does not parse, or binds names through `import *` or a module "
+        "__getattr__, so it cannot be shown to define the model class"
+    )
+    assert missing_class("acme.fine", "FlaxFineModel", "model class", [tmp_path], label) is None
+
+
+def test_within_one_validation_each_folder_is_listed_once_and_each_file_read_once(tmp_path: Path) -> None:
+    """At 10,000 rows that is what a cached check costs: a listing per package, a read per module."""
+    package = tmp_path / "acme"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "one.py").write_text("class One: ...\n")
+    with lookups_cached():
+        assert defined_names("acme.one", [tmp_path]) == {"One"}
+        (package / "one.py").write_text("class Changed: ...\n")
+        (package / "two.py").write_text("class Two: ...\n")
+        assert defined_names("acme.one", [tmp_path]) == {"One"}  # read once: the disk does not change under it
+        assert find_source("acme.two", [tmp_path]) is None  # the folder was listed before two.py was written
+    # Outside a validation, every lookup reads the disk anew.
+    assert defined_names("acme.one", [tmp_path]) == {"Changed"}
+    assert defined_names("acme.two", [tmp_path]) == {"Two"}
