@@ -1,9 +1,9 @@
 """Render the validated tables through the Jinja templates into module sources.
 
-Values reach Python source only through four filters: `py` (a Python literal,
+Values reach Python source only through five filters: `py` (a Python literal,
 quoted as black quotes it), `repr` (a literal as repr writes it: a doctest's
-output), `ident` (a validated identifier or dotted module path) and `text`
-(plain words for docstrings). Undefined variables fail (StrictUndefined);
+output), `ident` (a validated identifier or dotted module path), `idents`
+(`ident` for each of a list) and `text` (plain words for docstrings). Undefined variables fail (StrictUndefined);
 template errors name the template and line.
 
 The templates render what black would write (`wrapped` splits a line where
@@ -20,8 +20,9 @@ import functools
 import re
 import textwrap
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import jinja2
 
@@ -89,10 +90,17 @@ LAYOUT: dict[str, object] = {"wrapped": wrapped, "line_length": LINE_LENGTH}
 
 def python_name(value: object) -> str:
     """An identifier or dotted module path, checked again at the point of use."""
-    value = _defined(value)
-    if is_module_path(value):
+    if is_module_path(value):  # first: 200,000 names at 10,000 rows, and an Undefined is no str
         return value
+    value = _defined(value)
     raise ValueError(f"ident filter: not a Python name: {value!r}")
+
+
+def python_names(values: object) -> list[str]:
+    """`ident` for each of a list of names: an import's, in one filter call rather than a `map`."""
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"idents filter: not a list of names: {_defined(values)!r}")
+    return [python_name(value) for value in cast(Sequence[object], values)]
 
 
 def plain_text(value: object) -> str:
@@ -122,6 +130,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["py"] = python_literal
     env.filters["repr"] = python_repr
     env.filters["ident"] = python_name
+    env.filters["idents"] = python_names
     env.filters["text"] = plain_text
     return env
 
