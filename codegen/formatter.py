@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .ownership import is_in_the_way, own_folder
-from .pieces import format_source
 from .regular import read_regular
 from .write import write_atomic
 
@@ -68,6 +67,10 @@ def black_mode() -> black.Mode:
 def format_module(name: str, source: str) -> str:
     """Black-format one rendered module and make sure it compiles; a failure names the module."""
     from black.parsing import InvalidInput
+
+    from .pieces import (
+        format_source,  # with black and its worker pool: only a cache miss needs them
+    )
 
     try:
         formatted = format_source(source, black_mode())
