@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import InputError, Location
+from .plaintoml import plain_toml
 from .regular import read_regular
 
 # TOML ends a line at LF (a CRLF keeps its CR on the line); str.splitlines also splits at
@@ -322,6 +323,9 @@ def parse_table(text: str, relative: str, table_format: bool = True) -> TableFil
     Without `table_format` any TOML is taken (a pyproject.toml's sub-tables and
     dotted keys), and lines are still found for every header and key.
     """
+    plain = plain_toml(text)  # nearly every table: read in one pass (codegen.plaintoml)
+    if plain is not None:
+        return TableFile(relative, *plain, text)
     found = statements(text)
     try:
         data = tomllib.loads(text)
