@@ -70,7 +70,9 @@ def primary_model_types(model_types: Iterable[ModelType]) -> tuple[ModelType, ..
         current = primary.get(model_type.config_class)
         if current is None or current.origin == model_type.origin:
             primary[model_type.config_class] = model_type
-    return tuple(replace(model_type, primary=primary[model_type.config_class] is model_type) for model_type in ordered)
+    marked = ((model_type, primary[model_type.config_class] is model_type) for model_type in ordered)
+    # Copied only where the flag changes: nearly every config class has one model_type.
+    return tuple(model_type if model_type.primary == flag else replace(model_type, primary=flag) for model_type, flag in marked)
 
 
 @dataclass(frozen=True)

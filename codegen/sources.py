@@ -51,8 +51,8 @@ class _Lookups:
     listings: dict[str, dict[str, os.DirEntry[str]]] = field(
         default_factory=dict[str, dict[str, os.DirEntry[str]]]
     )  # folder -> its entries by name
-    found: dict[tuple[str, tuple[str, ...]], str | None] = field(
-        default_factory=dict[tuple[str, tuple[str, ...]], str | None]
+    found: dict[tuple[str, tuple[str | os.PathLike[str], ...]], str | None] = field(
+        default_factory=dict[tuple[str, tuple[str | os.PathLike[str], ...]], str | None]
     )  # (module, paths) -> its source
     seen: dict[str, Facts | None] = field(default_factory=dict[str, Facts | None])  # path -> its facts
 
@@ -104,11 +104,10 @@ def find_source(module: str, paths: Sequence[str | os.PathLike[str]] = ()) -> st
     Python's imports do). A path is a str: 30,000 lookups in pathlib objects
     cost more than reading the files.
     """
-    roots = tuple(os.fspath(path) for path in paths)
-    key = (module, roots)
+    key = (module, tuple(paths))
     if _lookups is not None and key in _lookups.found:
         return _lookups.found[key]
-    found = _find_source(module, roots)
+    found = _find_source(module, tuple(os.fspath(path) for path in paths))
     if _lookups is not None:
         _lookups.found[key] = found
     return found
