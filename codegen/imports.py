@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .sources import is_folder
+
 Group = tuple[str, list[str]]  # `from module import a, b`
 _NUMBER = re.compile(r"(\d+)")
 
@@ -67,7 +69,7 @@ def first_party_of(package: str, source_paths: Iterable[Path]) -> Callable[[str]
     for folder in source_paths:
         try:
             with os.scandir(folder) as entries:  # file types from the listing: no stat call per entry
-                own |= {entry.name.removesuffix(".py") for entry in entries if entry.is_dir() or entry.name.endswith(".py")}
+                own |= {entry.name.removesuffix(".py") for entry in entries if entry.name.endswith(".py") or is_folder(entry)}
         except OSError:
             continue
     return lambda module: module.split(".")[0] in own

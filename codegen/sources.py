@@ -119,21 +119,36 @@ def _find_source(module: str, roots: tuple[str, ...]) -> str | None:
         folder = root or "."
         for part in packages:
             entry = _entries(folder).get(part)
-            if entry is None or not entry.is_dir():
+            if not is_folder(entry):
                 break
-            folder = entry.path
+            folder = os.path.join(folder, part)
         else:
             entries = _entries(folder)
             # A package folder before a module file of the same name, as Python's FileFinder looks.
-            package = entries.get(last)
-            if package is not None and package.is_dir():
-                init = _entries(package.path).get("__init__.py")
-                if init is not None and init.is_file():
+            if is_folder(entries.get(last)):
+                init = _entries(os.path.join(folder, last)).get("__init__.py")
+                if init is not None and _is_file(init):
                     return init.path
             source = entries.get(f"{last}.py")
-            if source is not None and source.is_file():
+            if source is not None and _is_file(source):
                 return source.path
     return None
+
+
+def is_folder(entry: os.DirEntry[str] | None) -> bool:
+    """A folder, or a link to one; False for a link that leads nowhere or loops."""
+    try:
+        return entry is not None and entry.is_dir()
+    except OSError:  # only "not found" is False by itself: a loop (ELOOP) or EACCES raise
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a link to one; False for a link that leads nowhere or loops."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def defined_names(module: str, paths: Sequence[str | os.PathLike[str]] = ()) -> frozenset[str] | None:

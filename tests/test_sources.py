@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from codegen.imports import first_party_of
 from codegen.sources import (
     SOURCE_LIMIT,
     defined_names,
@@ -135,3 +136,18 @@ def test_within_one_validation_each_folder_is_listed_once_and_each_file_read_onc
     # Outside a validation, every lookup reads the disk anew.
     assert defined_names("acme.one", [tmp_path]) == {"Changed"}
     assert defined_names("acme.two", [tmp_path]) == {"Two"}
+
+
+def test_a_link_that_loops_is_no_module_and_no_package(tmp_path: Path) -> None:
+    """Python's import skips it; so does the lookup, rather than fail the whole run with ELOOP."""
+    package = tmp_path / "acme"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "loop.py").symlink_to("loop.py")
+    (package / "circle").symlink_to("circle")
+    assert find_source("acme.loop", [tmp_path]) is None
+    assert find_source("acme.circle", [tmp_path]) is None
+    assert find_source("acme.circle.inner", [tmp_path]) is None
+    (tmp_path / "circle").symlink_to("circle")  # beside the package: its imports are still first-party
+    first_party = first_party_of("flax_auto", [tmp_path])
+    assert first_party("acme.models") and first_party("flax_auto.model") and not first_party("transformers")
