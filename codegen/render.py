@@ -3,8 +3,9 @@
 Values reach Python source only through five filters: `py` (a Python literal,
 quoted as black quotes it), `repr` (a literal as repr writes it: a doctest's
 output), `ident` (a validated identifier or dotted module path), `idents`
-(`ident` for each of a list) and `text` (plain words for docstrings). Undefined variables fail (StrictUndefined);
-template errors name the template and line.
+(`ident` for each of a list) and `text` (plain words for docstrings).
+Undefined variables fail (StrictUndefined); template errors name the
+template and line.
 
 The templates render what black would write (`wrapped` splits a line where
 black splits it), so black's first pass over a module changes nothing and it
