@@ -21,16 +21,17 @@ from typing import Any
 # (it is refused in strings and comments, and means nothing elsewhere), or a CR not before an LF.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LONE_CR = re.compile(r"\r(?!\n)")
-_BARE = r"[A-Za-z0-9_-]+"
-_STRING = r""""[^"\\\n]*"|'[^'\n]*'"""  # a basic string without escapes, or a literal string
-_PAIR = re.compile(rf"({_BARE})[ \t]*=[ \t]*({_STRING})")
-_INLINE = rf"\{{[ \t]*(?:{_PAIR.pattern}(?:[ \t]*,[ \t]*{_PAIR.pattern})*)?[ \t]*\}}"
+# Every run of blanks is possessive (`*+`, Python 3.11): a line that does not match fails at
+# once, where backtracking over a long run of spaces would take time quadratic in its length.
+_BARE = r"[A-Za-z0-9_-]++"
+_STRING = r""""[^"\\\n]*+"|'[^'\n]*+'"""  # a basic string without escapes, or a literal string
+_PAIR = re.compile(rf"({_BARE})[ \t]*+=[ \t]*+({_STRING})")
+_INLINE = rf"\{{[ \t]*+(?:{_PAIR.pattern}[ \t]*+(?:,[ \t]*+{_PAIR.pattern}[ \t]*+)*+)?\}}"
 _LINE = re.compile(
-    rf"[ \t]*(?:\[[ \t]*(?P<section>{_BARE})[ \t]*\]"
-    rf"|(?P<key>{_BARE}|{_STRING})[ \t]*=[ \t]*(?:(?P<string>{_STRING})|(?P<inline>{_INLINE})))?"
-    r"[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)"
+    rf"[ \t]*+(?:(?:\[[ \t]*+(?P<section>{_BARE})[ \t]*+\]"
+    rf"|(?P<key>{_BARE}|{_STRING})[ \t]*+=[ \t]*+(?:(?P<string>{_STRING})|(?P<inline>{_INLINE})))[ \t]*+)?"
+    r"(?:#[^\n]*+)?(?:\r?\n|\Z)"
 )
-
 
 Lines = dict[tuple[str, str], int]  # (section, key) -> line, ("", section) for a header, as load.key_lines
 

@@ -8,6 +8,8 @@ documents made of lines that are plain and lines that only look plain.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -111,3 +113,16 @@ def test_a_table_that_is_not_plain_still_reads_and_reports_at_its_lines() -> Non
     with pytest.raises(Exception) as raised:
         parse_table(plain + 'bert = "Again"\n', "configs.toml")
     assert "configs.toml:3: duplicate model_type in [configs] (first at line 2): 'bert'" in str(raised.value)
+
+
+def test_a_long_run_of_blanks_that_is_not_plain_is_given_up_at_once() -> None:
+    """A line of a million spaces that ends badly: backtracking over the run would take hours
+    (it took 4.6 s at 10,000 spaces), so a hostile table would hang the check."""
+    script = (
+        "from codegen.plaintoml import plain_toml\n"
+        "run = ' ' * 1_000_000\n"
+        "texts = [run + 'x', 'a = \"b\"' + run + 'x', '[a]' + run + 'x', 'a = { b = \"c\",' + run + 'x']\n"
+        "print([plain_toml(text) for text in texts])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout == "[None, None, None, None]\n", result.stderr
