@@ -106,6 +106,7 @@ def _file_and_line(problem: str) -> tuple[str, int]:
 def build(
     where: Settings | Path | None = None,
     cache: CacheUse = "fill",
+    label: str | None = None,
     notify: lock.Notify = lock.to_stderr,
 ) -> dict[str, str]:
     """Every file of the package (path inside it -> text), ready to write or compare.
@@ -114,10 +115,12 @@ def build(
     (see codegen.formatter) unless `cache` is "off"; an entry is verified
     first and a bad one is a miss. "fill" also stores new results there
     (replacing bad entries) and drops the old ones once the whole run
-    succeeded; "read" (what `check` uses) writes nothing. `notify` hears
-    that the cache's lock is waited for.
+    succeeded; "read" (what `check` uses) writes nothing. Messages name the
+    package folder `label` (default: the settings' out), as generate and check
+    do; `notify` hears that the cache's lock is waited for.
     """
     settings = settings_for(where)
+    label = label or settings.out_label
     cache_dir = settings.root / FORMAT_CACHE
     if cache != "off":
         _refuse_overlap(settings, cache_dir)
@@ -129,7 +132,7 @@ def build(
         hit = None if cache == "off" else cached(cache_dir, text)
         if hit is None:
             misses.add(text)
-        rendered[name] = format_module(name, text) if hit is None else hit
+        rendered[name] = format_module(f"{label}/{name}", text) if hit is None else hit
     if cache == "fill":
         store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses, notify)
     return rendered

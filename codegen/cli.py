@@ -147,7 +147,7 @@ def generate_or_check(args: argparse.Namespace, settings: Settings, stdout: Text
         print(line, file=stderr, flush=True)
 
     try:
-        files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command], notify=notify)
+        files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command], label=label, notify=notify)
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
             stale = compare(files, out_dir, label, notify=notify)

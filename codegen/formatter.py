@@ -70,8 +70,9 @@ def black_mode() -> black.Mode:
     )
 
 
-def format_module(name: str, source: str) -> str:
-    """Black-format one rendered module and make sure it compiles; a failure names the module."""
+def format_module(path: str, source: str) -> str:
+    """Black-format one rendered module and make sure it compiles; a failure names the module
+    by `path`, as messages name it (the package folder's label, `/`, the file name)."""
     from black.parsing import InvalidInput
 
     from .pieces import (
@@ -81,21 +82,21 @@ def format_module(name: str, source: str) -> str:
     try:
         formatted = format_source(source, black_mode())
     except InvalidInput as error:
-        raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
+        raise InputError([f"{path}: black cannot parse the rendered module: {error}"]) from None
     except Exception as error:  # black's own failures (e.g. an unstable format) are still bad input
-        raise InputError([f"flax_auto/{name}: black failed: {type(error).__name__}: {error}"]) from None
-    check_compiles(name, formatted)
+        raise InputError([f"{path}: black failed: {type(error).__name__}: {error}"]) from None
+    check_compiles(path, formatted)
     return formatted
 
 
-def check_compiles(name: str, formatted: str) -> None:
-    """The same check for black's fresh output and for a cached one."""
+def check_compiles(path: str, formatted: str) -> None:
+    """That black's output compiles; a failure names the module by `path`, as format_module does."""
     try:
-        compile(formatted, f"flax_auto/{name}", "exec", dont_inherit=True)
+        compile(formatted, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         message = getattr(error, "msg", None) or str(error)
-        raise InputError([f"flax_auto/{name}:{line}: the formatted module does not compile: {message}"]) from None
+        raise InputError([f"{path}:{line}: the formatted module does not compile: {message}"]) from None
 
 
 def cache_key(source: str) -> str:

@@ -485,7 +485,7 @@ def test_bad_input_is_reported_at_file_line_exit_2_nothing_written(project: Path
     [
         pytest.param(
             "def broken(:",
-            r"flax_auto/vision2seq\.py: black cannot parse the rendered module: "
+            r"generated/flax_auto/vision2seq\.py: black cannot parse the rendered module: "
             r"cannot parse for target version Python 3\.11: \d+:11\n"
             r"    def broken\(:\n"
             r" +\^\n"
@@ -494,7 +494,7 @@ def test_bad_input_is_reported_at_file_line_exit_2_nothing_written(project: Path
         ),
         pytest.param(
             "return 1",
-            r"flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n",
+            r"generated/flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n",
             id="does not compile",
         ),
     ],
