@@ -220,11 +220,19 @@ def _collect_imports(body: list[ast.stmt], found: list[Import]) -> None:
             _collect_imports(node.body, found)
 
 
-def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True) -> set[str]:
+def bound_names(
+    body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True, follow_del: bool = True
+) -> set[str]:
     """Names bound by statements, also inside if/try/with blocks (transformers defines
     names conditionally, e.g. under `if is_flax_available():`), not inside functions;
     with class_bodies, a class's own names too (codegen.reserved uses that); without
-    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips."""
+    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips.
+
+    With follow_del, a name is no longer bound after a `del` of it, unless bound
+    again later at the same level; a `del` anywhere inside a block (an if, a try)
+    counts as run, as the module can then not be shown to keep the name. Without,
+    every name ever bound (codegen.reserved: a name the module uses at all).
+    """
     names: set[str] = set()
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -232,7 +240,7 @@ def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking:
         elif isinstance(node, ast.ClassDef):
             names.add(node.name)
             if class_bodies:
-                names |= bound_names(node.body, class_bodies, type_checking)
+                names |= bound_names(node.body, class_bodies, type_checking, follow_del)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -240,13 +248,15 @@ def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking:
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, ast.If):
             skipped = not type_checking and is_type_checking(node.test)
-            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking)
+            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking, follow_del)
         elif isinstance(node, ast.Try):
-            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking)
+            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking, follow_del)
             for handler in node.handlers:
-                names |= bound_names(handler.body, class_bodies, type_checking)
+                names |= bound_names(handler.body, class_bodies, type_checking, follow_del)
         elif isinstance(node, ast.With):
-            names |= bound_names(node.body, class_bodies, type_checking)
+            names |= bound_names(node.body, class_bodies, type_checking, follow_del)
+        if follow_del and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names -= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Del)}
     return names
 
 

@@ -7,17 +7,26 @@ of one's own never merge into one task without a word.
 
 from __future__ import annotations
 
+import ast
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_settings import make_project
+from codegen_support import line_of
+from test_settings import make_project, run_in
 
 from codegen.build import build
 from codegen.errors import InputError
+from codegen.reserved import reserved_names
 from codegen.settings import TEMPLATES, read_settings
+from codegen.sources import bound_names
+
+MODELING = Path("src") / "own_models" / "modeling_flax_tiny_mlp.py"
 
 
 @pytest.mark.parametrize(
@@ -42,3 +51,57 @@ def test_a_module_black_or_compile_refuses_is_named_in_the_projects_own_package_
         build(settings, cache="off", label="elsewhere/auto")  # the label generate gives `--out elsewhere/auto`
     for shown, [problem] in (("src/acme/auto", error.value.problems), ("elsewhere/auto", labelled.value.problems)):
         assert re.match(rf"{shown}/tiny_things\.py:{expected}", problem), problem
+
+
+DELETED = {
+    "at the top level": "\ndel FlaxTinyMlpModel\n",
+    "with another name": "\ndel (Any, FlaxTinyMlpModel)\n",
+    "in an if block": "\nif True:\n    del FlaxTinyMlpModel\n",
+    "in a try block": "\ntry:\n    pass\nfinally:\n    del FlaxTinyMlpModel\n",
+    "in one branch, bound in the other": "\nif True:\n    del FlaxTinyMlpModel\nelse:\n    FlaxTinyMlpModel = None\n",
+}
+
+
+@pytest.mark.parametrize("how", DELETED)
+def test_a_class_the_rows_module_deletes_after_defining_it_is_not_defined(tmp_path: Path, how: str) -> None:
+    """Python confirms: after the import, the module has no such class; generate and check say so at each row."""
+    project = make_project(tmp_path / "acme")
+    modeling = project / MODELING
+    modeling.write_text(modeling.read_text() + DELETED[how])
+    has_it = subprocess.run(
+        [sys.executable, "-c", "import own_models.modeling_flax_tiny_mlp as m; print(hasattr(m, 'FlaxTinyMlpModel'))"],
+        cwd=project, env={**os.environ, "PYTHONPATH": str(project / "src")}, capture_output=True, text=True, check=True,
+    )
+    assert has_it.stdout == "False\n"
+    expected = [
+        f"tables/{table}:{line_of(project / 'tables' / table, 'tiny-mlp =')}: own_models.modeling_flax_tiny_mlp "
+        "does not define the model class: 'FlaxTinyMlpModel'"
+        for table in ("model.toml", "tiny_things.toml")
+    ]
+    for command in ("generate", "check"):
+        code, stdout, stderr = run_in(project, command)
+        assert (code, stdout) == (2, "")
+        assert stderr.splitlines() == [*expected, "2 error(s); nothing was written"]
+    assert not (project / "src" / "acme" / "auto").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "bound"),
+    [
+        ("class A: ...\ndel A\nclass A: ...\n", {"A"}),  # bound again after the del
+        ("class A: ...\nif c:\n    del A\n    A = 1\n", set[str]()),  # a block with a del: not shown to keep it
+        ("class A: ...\ndel A.attribute, mapping[A]\n", {"A"}),  # deletes something of A's, not A
+        ("class A: ...\ndef f():\n    del A\n", {"A", "f"}),  # a function's local, not the module's
+        ("class A:\n    x = 1\n    del x\n", {"A"}),  # a class body's own name
+    ],
+)
+def test_bound_names_follow_del_at_the_level_it_runs(source: str, bound: set[str]) -> None:
+    assert bound_names(ast.parse(source).body) == bound
+
+
+def test_a_name_a_template_binds_and_then_deletes_is_still_reserved(tmp_path: Path) -> None:
+    """codegen.reserved asks for every name a module uses at all: a later `del` does not free it."""
+    assert bound_names(ast.parse("x = 1\ndel x\n").body, class_bodies=True, follow_del=False) == {"x"}
+    settings = read_settings(make_project(tmp_path / "acme") / "pyproject.toml")
+    reserved = reserved_names(settings)
+    assert reserved["overload"] and reserved["ModelMapping"]  # as before: what the templates bind
