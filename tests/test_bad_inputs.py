@@ -211,8 +211,9 @@ def task_modules_named_after_the_package(root: Path) -> list[str]:
         f"{TABLES}/_auto.toml:1: table file name is not a usable module name: '_auto'",
         f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
         "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
-        f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
-        f"{TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}: 'model_class_for'",
+        f"{TABLES}/model.toml:1: model_class_for (from the file name) is already a name of flax_auto.causal_lm "
+        f"({TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}): one name, two definitions, pick another: "
+        "'model_class_for'",
         f"{TABLES}/os.toml:1: task module (the table's file name) is a name flax_auto/_auto.py already uses, "
         "pick another: 'os'",
     ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from codegen_support import line_of
-from test_settings import make_project, run_in
+from test_settings import OWN_TASK, make_project, run_in
 
 from codegen.build import build
 from codegen.errors import InputError
@@ -105,3 +105,48 @@ def test_a_name_a_template_binds_and_then_deletes_is_still_reserved(tmp_path: Pa
     settings = read_settings(make_project(tmp_path / "acme") / "pyproject.toml")
     reserved = reserved_names(settings)
     assert reserved["overload"] and reserved["ModelMapping"]  # as before: what the templates bind
+
+
+def _second_table(project: Path, text: str) -> Path:
+    table = project / "tables" / "tiny_more.toml"
+    table.write_text(text)
+    return table
+
+
+def test_two_own_tables_with_one_new_auto_class_are_refused_at_both_auto_class_lines(tmp_path: Path) -> None:
+    """Same [task] as tiny_things.toml, other rows: they were merged into one task, the second 'adding to flax-auto's'."""
+    project = make_project(tmp_path / "acme")
+    more = _second_table(project, "# more of Acme's tiny things\n" + OWN_TASK.replace('tiny-mlp = "FlaxTinyMlpModel"', 'bert = "FlaxBertModel"'))
+    things = project / "tables" / "tiny_things.toml"
+    expected = (
+        f"tables/tiny_things.toml:{line_of(things, 'auto_class =')}: auto_class is already that of "
+        f"tables/tiny_more.toml:{line_of(more, 'auto_class =')}: two tables of your own cannot share one (only one "
+        "of flax-auto's auto classes takes rows from another table); merge the two, or rename one: "
+        "'AcmeAutoModelForTinyThings'"
+    )
+    for command in ("generate", "check"):
+        assert run_in(project, command) == (2, "", f"{expected}\n1 error(s); nothing was written\n")
+
+
+def test_two_own_tables_with_one_mapping_are_refused_once_at_the_mapping_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "acme")
+    more = _second_table(project, OWN_TASK.replace("AcmeAutoModelForTinyThings", "AcmeAutoModelForMore"))
+    things = project / "tables" / "tiny_things.toml"
+    assert run_in(project, "generate") == (
+        2,
+        "",
+        f"tables/tiny_things.toml:{line_of(things, 'mapping =')}: mapping is already a name of acme.auto.tiny_more "
+        f"(tables/tiny_more.toml:{line_of(more, 'mapping =')}): one name, two definitions, pick another: "
+        "'ACME_MODEL_FOR_TINY_THINGS_MAPPING'\n1 error(s); nothing was written\n",
+    )
+
+
+def test_rows_of_ones_own_still_add_to_flax_autos_auto_class_beside_a_task_of_ones_own(tmp_path: Path) -> None:
+    """model.toml adds to flax-auto's FlaxAutoModel; a second table may add to it too, rows apart."""
+    project = make_project(tmp_path / "acme")
+    _second_table(project, (project / "tables" / "model.toml").read_text().replace("tiny-mlp", "gpt2").replace("FlaxTinyMlpModel", "FlaxGPT2Model"))
+    code, _, stderr = run_in(project, "generate")
+    assert (code, stderr) == (0, ""), stderr
+    model = (project / "src" / "acme" / "auto" / "model.py").read_text()
+    assert "FlaxGPT2Model" in model and "FlaxTinyMlpModel" in model
+    assert not (project / "src" / "acme" / "auto" / "tiny_more.py").exists()
