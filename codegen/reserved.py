@@ -59,7 +59,7 @@ def reserved_names(settings: Settings) -> dict[str, str]:
         if not file_name.endswith(".py"):
             continue
         module = file_name.removesuffix(".py")
-        label = "every task module" if module == _PROBE_TASK.module else f"{package}/{file_name}"
+        label = "every task module" if module == _PROBE_TASK.module else f"{settings.out_label}/{file_name}"
         if module not in PROBE_NAMES:
             reserved.setdefault(module, f"{package} (its module {file_name})")
         try:

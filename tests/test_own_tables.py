@@ -53,6 +53,19 @@ def test_a_module_black_or_compile_refuses_is_named_in_the_projects_own_package_
         assert re.match(rf"{shown}/tiny_things\.py:{expected}", problem), problem
 
 
+def test_a_name_the_package_already_uses_is_said_to_be_used_in_the_projects_own_package_folder(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "acme")
+    table = project / "tables" / "tiny_things.toml"
+    table.write_text(table.read_text().replace("ACME_MODEL_FOR_TINY_THINGS_MAPPING", "CONFIG_MAPPING"))
+    code, _, stderr = run_in(project, "generate")
+    assert code == 2
+    assert re.fullmatch(
+        rf"tables/tiny_things\.toml:{line_of(table, 'mapping =')}: mapping is a name src/acme/auto/\w+\.py already uses, "
+        r"pick another: 'CONFIG_MAPPING'",
+        stderr.splitlines()[0],
+    ), stderr
+
+
 DELETED = {
     "at the top level": "\ndel FlaxTinyMlpModel\n",
     "with another name": "\ndel (Any, FlaxTinyMlpModel)\n",
