@@ -66,7 +66,7 @@ def reserved_names(settings: Settings) -> dict[str, str]:
             tree = ast.parse(text)
         except SyntaxError:  # a broken template: formatting reports it, at its line, for the real tables
             continue
-        for name in sorted((bound_names(tree.body, class_bodies=True, follow_del=False) | builtins_read(tree)) - PROBE_NAMES):
+        for name in sorted((bound_names(tree.body, class_bodies=True, ever_bound=True) | builtins_read(tree)) - PROBE_NAMES):
             reserved.setdefault(name, label)
     return reserved
 

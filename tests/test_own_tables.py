@@ -72,11 +72,12 @@ DELETED = {
     "in an if block": "\nif True:\n    del FlaxTinyMlpModel\n",
     "in a try block": "\ntry:\n    pass\nfinally:\n    del FlaxTinyMlpModel\n",
     "in one branch, bound in the other": "\nif True:\n    del FlaxTinyMlpModel\nelse:\n    FlaxTinyMlpModel = None\n",
+    "deleted, then only annotated": "\ndel FlaxTinyMlpModel\nFlaxTinyMlpModel: type\n",  # an annotation binds nothing
 }
 
 
 @pytest.mark.parametrize("how", DELETED)
-def test_a_class_the_rows_module_deletes_after_defining_it_is_not_defined(tmp_path: Path, how: str) -> None:
+def test_a_class_the_rows_module_does_not_leave_defined_is_not_defined(tmp_path: Path, how: str) -> None:
     """Python confirms: after the import, the module has no such class; generate and check say so at each row."""
     project = make_project(tmp_path / "acme")
     modeling = project / MODELING
@@ -106,18 +107,19 @@ def test_a_class_the_rows_module_deletes_after_defining_it_is_not_defined(tmp_pa
         ("class A: ...\ndel A.attribute, mapping[A]\n", {"A"}),  # deletes something of A's, not A
         ("class A: ...\ndef f():\n    del A\n", {"A", "f"}),  # a function's local, not the module's
         ("class A:\n    x = 1\n    del x\n", {"A"}),  # a class body's own name
+        ("mapping = {}\nmapping[A] = 1\nmapping.b = 2\n", {"mapping"}),  # stored into, not bound
+        ("A: type\nB: type = int\n", {"B"}),  # an annotation without a value binds nothing
     ],
 )
-def test_bound_names_follow_del_at_the_level_it_runs(source: str, bound: set[str]) -> None:
+def test_bound_names_are_only_what_the_statements_leave_bound(source: str, bound: set[str]) -> None:
     assert bound_names(ast.parse(source).body) == bound
 
 
 def test_a_name_a_template_binds_and_then_deletes_is_still_reserved(tmp_path: Path) -> None:
-    """codegen.reserved asks for every name a module uses at all: a later `del` does not free it."""
-    assert bound_names(ast.parse("x = 1\ndel x\n").body, class_bodies=True, follow_del=False) == {"x"}
-    settings = read_settings(make_project(tmp_path / "acme") / "pyproject.toml")
-    reserved = reserved_names(settings)
-    assert reserved["overload"] and reserved["ModelMapping"]  # as before: what the templates bind
+    """codegen.reserved asks for every name a module uses at all: a later `del` does not free it, an annotation counts."""
+    assert bound_names(ast.parse("x = 1\ndel x\ny: int\n").body, class_bodies=True, ever_bound=True) == {"x", "y"}
+    reserved = reserved_names(read_settings(make_project(tmp_path / "acme") / "pyproject.toml"))
+    assert {"overload", "ModelMapping", "by_config"} <= reserved.keys()  # by_config: a field the runtime only annotates
 
 
 def _second_table(project: Path, text: str) -> Path:
