@@ -101,7 +101,10 @@ def remove_leftovers(folder: Path, names: re.Pattern[str], is_ours: Callable[[Pa
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
-                entry.unlink(missing_ok=True)
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError:  # a leftover that cannot go costs nothing but its space
+                    pass
 
 
 def staging_prefix(out_dir: Path) -> str:

@@ -10,6 +10,7 @@ no run is writing it; a link, a folder or another name is never removed.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from codegen_support import PACKAGE_FILES, copy_project, rendered_modules, run, 
 
 from codegen import lock
 from codegen.build import FORMAT_CACHE, OUTPUT, ROOT, build
-from codegen.formatter import cache_key
+from codegen.formatter import cache_key, cached
 
 OUT = OUTPUT.as_posix()
 
@@ -113,3 +114,22 @@ def test_a_temporary_file_is_kept_while_another_run_holds_the_caches_lock(
 
     assert run("generate", "--root", str(root))[0] == 0
     assert not os.path.lexists(being_written), "once no run holds the lock, it is a leftover"
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_cache_from_storing(tmp_path: Path) -> None:
+    """An immutable leftover (chattr +i) stays; the entries are stored all the same."""
+    root = copy_project(tmp_path / "project")
+    cache = root / FORMAT_CACHE
+    build(root)
+    text = rendered_modules(root)["causal_lm.py"]
+    (cache / cache_key(text)).unlink()
+    stuck = cache / f".{cache_key(text)}.stuck123.tmp"
+    stuck.write_text("half an entry")
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(stuck)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        assert run("generate", "--root", str(root))[0] == 0
+        assert stuck.read_text() == "half an entry"
+        assert cached(cache, text) is not None, "the missing entry was stored"
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=True)
