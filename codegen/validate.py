@@ -183,7 +183,7 @@ def _merge_tasks(tasks: list[Task], own: list[Task], files: dict[str, TableFile]
     modules = {task.module: task for task in tasks}
     for task in own:
         theirs = merged.get(task.auto_class)
-        if theirs is not None and theirs.auto_class not in flax_autos:
+        if theirs is not None and task.auto_class not in flax_autos:
             problems.add(
                 files[task.source].where("task", "auto_class"),
                 f"auto_class is already that of {files[theirs.source].where('task', 'auto_class')}: two tables of "
