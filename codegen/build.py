@@ -103,16 +103,24 @@ def _file_and_line(problem: str) -> tuple[str, int]:
     return path, int(line) if line.isdigit() else 0
 
 
-def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dict[str, str]:
+def build(
+    where: Settings | Path | None = None,
+    cache: CacheUse = "fill",
+    label: str | None = None,
+    notify: lock.Notify = lock.to_stderr,
+) -> dict[str, str]:
     """Every file of the package (path inside it -> text), ready to write or compare.
 
     black's results are looked up in build/black-cache beside the settings
     (see codegen.formatter) unless `cache` is "off"; an entry is verified
     first and a bad one is a miss. "fill" also stores new results there
     (replacing bad entries) and drops the old ones once the whole run
-    succeeded; "read" (what `check` uses) writes nothing.
+    succeeded; "read" (what `check` uses) writes nothing. Messages name the
+    package folder `label` (default: the settings' out), as generate and check
+    do; `notify` hears that the cache's lock is waited for.
     """
     settings = settings_for(where)
+    label = label or settings.out_label
     cache_dir = settings.root / FORMAT_CACHE
     if cache != "off":
         _refuse_overlap(settings, cache_dir)
@@ -124,9 +132,9 @@ def build(where: Settings | Path | None = None, cache: CacheUse = "fill") -> dic
         hit = None if cache == "off" else cached(cache_dir, text)
         if hit is None:
             misses.add(text)
-        rendered[name] = format_module(name, text) if hit is None else hit
+        rendered[name] = format_module(f"{label}/{name}", text) if hit is None else hit
     if cache == "fill":
-        store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses)
+        store_cache(cache_dir, {text: rendered[name] for name, text in modules.items()}, misses, notify)
     return rendered
 
 

@@ -142,13 +142,17 @@ def main(
 def generate_or_check(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
     out_dir = settings.out
     label = str(args.out) if args.out else settings.out_label
+
+    def notify(line: str) -> None:
+        print(line, file=stderr, flush=True)
+
     try:
-        files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command])
+        files = build(settings, cache="off" if args.no_cache else CACHE_USE[args.command], label=label, notify=notify)
         if args.command == "check":
             refuse_if_not_package(out_dir, files, label)
-            stale = compare(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
+            stale = compare(files, out_dir, label, notify=notify)
             return report_staleness(stale, label, fix_command(args, settings), stdout, stderr, len(files))
-        result = write_package(files, out_dir, label, notify=lambda line: print(line, file=stderr, flush=True))
+        result = write_package(files, out_dir, label, notify=notify)
     except InputError as error:
         return print_problems(error, stderr, "nothing was written")
     except OSError as error:

@@ -14,6 +14,10 @@ binds that name to its content. Anything else found there (a user's file, a
 folder, a link, an entry too damaged to prove) is never deleted. A file or link
 at the name of a result being stored is replaced (the name is a hash of that
 very result's input: only the cache names a file so), a folder or a pipe is not.
+Entries are stored under the folder's exclusive lock (codegen.lock), so the
+temporary file of a run killed while storing (`.KEY.XXXXXXXX.tmp`, a name only
+write_atomic gives, for a name only the cache gives) is in no run's use when
+the next store finds it: it goes too, if a regular file.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import lock
 from .errors import InputError
 from .ownership import is_in_the_way, own_folder
 from .regular import read_regular
-from .write import write_atomic
+from .write import atomic_temp, is_plain_file, remove_leftovers, write_atomic
 
 if TYPE_CHECKING:
     import black
@@ -45,6 +50,7 @@ MODE_REPR = (
 BLACK_VERSION = importlib.metadata.version("black")
 ENTRY_LIMIT = 64 << 20  # bytes; a module of 10,000 rows formats to about 6 MB
 _KEY = re.compile(r"[0-9a-f]{64}")
+_KILLED_STORE = atomic_temp(_KEY.pattern)  # what a store killed before its rename leaves
 # What compile()'s verdict depends on besides the text: this very interpreter build.
 COMPILER = f"{sys.implementation.cache_tag} {sys.version}"
 
@@ -64,8 +70,9 @@ def black_mode() -> black.Mode:
     )
 
 
-def format_module(name: str, source: str) -> str:
-    """Black-format one rendered module and make sure it compiles; a failure names the module."""
+def format_module(path: str, source: str) -> str:
+    """Black-format one rendered module and make sure it compiles; a failure names the module
+    by `path`, as messages name it (the package folder's label, `/`, the file name)."""
     from black.parsing import InvalidInput
 
     from .pieces import (
@@ -75,21 +82,21 @@ def format_module(name: str, source: str) -> str:
     try:
         formatted = format_source(source, black_mode())
     except InvalidInput as error:
-        raise InputError([f"flax_auto/{name}: black cannot parse the rendered module: {error}"]) from None
+        raise InputError([f"{path}: black cannot parse the rendered module: {error}"]) from None
     except Exception as error:  # black's own failures (e.g. an unstable format) are still bad input
-        raise InputError([f"flax_auto/{name}: black failed: {type(error).__name__}: {error}"]) from None
-    check_compiles(name, formatted)
+        raise InputError([f"{path}: black failed: {type(error).__name__}: {error}"]) from None
+    check_compiles(path, formatted)
     return formatted
 
 
-def check_compiles(name: str, formatted: str) -> None:
-    """The same check for black's fresh output and for a cached one."""
+def check_compiles(path: str, formatted: str) -> None:
+    """That black's output compiles; a failure names the module by `path`, as format_module does."""
     try:
-        compile(formatted, f"flax_auto/{name}", "exec", dont_inherit=True)
+        compile(formatted, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         message = getattr(error, "msg", None) or str(error)
-        raise InputError([f"flax_auto/{name}:{line}: the formatted module does not compile: {message}"]) from None
+        raise InputError([f"{path}:{line}: the formatted module does not compile: {message}"]) from None
 
 
 def cache_key(source: str) -> str:
@@ -139,17 +146,27 @@ def _entry_output(path: Path, follow_links: bool) -> str | None:
     return output
 
 
-def store_cache(cache_dir: Path, formatted: dict[str, str], fresh: set[str]) -> None:
+def store_cache(cache_dir: Path, formatted: dict[str, str], fresh: set[str], notify: lock.Notify = lock.to_stderr) -> None:
     """Make cache_dir hold exactly these source -> output pairs: one tree, not every edit.
 
     Entries for the sources in `fresh` (misses: absent or bad) are written anew,
     the others were just verified and are kept; other entries go, and only
     entries go (see the module's docstring). Called only after a whole run
     succeeded; an entry that cannot be written is skipped, as the cache only
-    ever saves time. InputError when cache_dir is a link that leads nowhere.
+    ever saves time: so is a store that cannot take the folder's lock in time
+    (`notify` hears that it waits). InputError when cache_dir is a link that leads nowhere.
     """
     cache_dir = own_folder(cache_dir, str(cache_dir))
     keep = {cache_key(source): (output, source in fresh) for source, output in formatted.items()}
+    try:
+        with lock.writing(cache_dir, str(cache_dir), notify):
+            remove_leftovers(cache_dir, _KILLED_STORE, is_plain_file)
+            _store_locked(cache_dir, keep)
+    except OSError:
+        pass
+
+
+def _store_locked(cache_dir: Path, keep: dict[str, tuple[str, bool]]) -> None:
     try:
         names = [entry.name for entry in cache_dir.iterdir()]
     except OSError:

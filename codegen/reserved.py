@@ -59,14 +59,14 @@ def reserved_names(settings: Settings) -> dict[str, str]:
         if not file_name.endswith(".py"):
             continue
         module = file_name.removesuffix(".py")
-        label = "every task module" if module == _PROBE_TASK.module else f"{package}/{file_name}"
+        label = "every task module" if module == _PROBE_TASK.module else f"{settings.out_label}/{file_name}"
         if module not in PROBE_NAMES:
             reserved.setdefault(module, f"{package} (its module {file_name})")
         try:
             tree = ast.parse(text)
         except SyntaxError:  # a broken template: formatting reports it, at its line, for the real tables
             continue
-        for name in sorted((bound_names(tree.body, class_bodies=True) | builtins_read(tree)) - PROBE_NAMES):
+        for name in sorted((bound_names(tree.body, class_bodies=True, ever_bound=True) | builtins_read(tree)) - PROBE_NAMES):
             reserved.setdefault(name, label)
     return reserved
 

@@ -234,11 +234,20 @@ def _collect_imports(body: list[ast.stmt], found: list[Import]) -> None:
             _collect_imports(node.body, found)
 
 
-def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True) -> set[str]:
+def bound_names(
+    body: list[ast.stmt], class_bodies: bool = False, type_checking: bool = True, ever_bound: bool = False
+) -> set[str]:
     """Names bound by statements, also inside if/try/with blocks (transformers defines
     names conditionally, e.g. under `if is_flax_available():`), not inside functions;
     with class_bodies, a class's own names too (codegen.reserved uses that); without
-    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips."""
+    type_checking, not what only `if TYPE_CHECKING:` binds, which Python skips.
+
+    Only what the statements can be shown to leave bound: an annotation without
+    a value binds nothing, and after a `del` the name is gone until bound again
+    at the same level (a `del` anywhere inside a block, an if or a try, counts
+    as run). With ever_bound, every name bound or annotated at any point
+    (codegen.reserved: a name the module uses at all).
+    """
     names: set[str] = set()
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -246,21 +255,25 @@ def bound_names(body: list[ast.stmt], class_bodies: bool = False, type_checking:
         elif isinstance(node, ast.ClassDef):
             names.add(node.name)
             if class_bodies:
-                names |= bound_names(node.body, class_bodies, type_checking)
+                names |= bound_names(node.body, class_bodies, type_checking, ever_bound)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+            if ever_bound or not isinstance(node, ast.AnnAssign) or node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                # what is stored to: `mapping[A] = 1` binds no A
+                names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         elif isinstance(node, ast.If):
             skipped = not type_checking and is_type_checking(node.test)
-            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking)
+            names |= bound_names([*([] if skipped else node.body), *node.orelse], class_bodies, type_checking, ever_bound)
         elif isinstance(node, ast.Try):
-            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking)
+            names |= bound_names([*node.body, *node.orelse, *node.finalbody], class_bodies, type_checking, ever_bound)
             for handler in node.handlers:
-                names |= bound_names(handler.body, class_bodies, type_checking)
+                names |= bound_names(handler.body, class_bodies, type_checking, ever_bound)
         elif isinstance(node, ast.With):
-            names |= bound_names(node.body, class_bodies, type_checking)
+            names |= bound_names(node.body, class_bodies, type_checking, ever_bound)
+        if not ever_bound and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names -= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Del)}
     return names
 
 

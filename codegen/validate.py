@@ -176,11 +176,22 @@ def _own_task(
 
 
 def _merge_tasks(tasks: list[Task], own: list[Task], files: dict[str, TableFile], problems: _Problems) -> list[Task]:
-    """A user's task whose auto_class is one of flax-auto's adds its rows there; any other is a task of its own."""
+    """A user's task whose auto_class is one of flax-auto's adds its rows there; any other is a task of its own,
+    and no other table of the user's may name it too."""
+    flax_autos = frozenset(task.auto_class for task in tasks)
     merged = {task.auto_class: task for task in tasks}
     modules = {task.module: task for task in tasks}
     for task in own:
         theirs = merged.get(task.auto_class)
+        if theirs is not None and task.auto_class not in flax_autos:
+            problems.add(
+                files[task.source].where("task", "auto_class"),
+                f"auto_class is already that of {files[theirs.source].where('task', 'auto_class')}: two tables of "
+                "your own cannot share one (only one of flax-auto's auto classes takes rows from another table); "
+                "merge the two, or rename one",
+                task.auto_class,
+            )
+            continue
         if theirs is None:
             clash = modules.get(task.module)
             if clash is not None:
@@ -367,10 +378,16 @@ def _check_collisions(
     """One name, one class: a name imported from two modules, or defined twice, is an error."""
     origin: dict[str, tuple[str, Location]] = {}
 
-    def claim(name: str, module: str, where: Location) -> None:
-        seen = origin.setdefault(name, (module, where))
-        if seen[0] != module:
-            problems.add(where, f"one name, two classes: {module} here, {seen[0]} at {seen[1]}", name)
+    def claim(name: str, module: str, where: Location, what: str = "") -> bool:
+        """Report the name if it already comes from another module (`what` it is, for a task's own names)."""
+        seen, at = origin.setdefault(name, (module, where))
+        if seen == module:
+            return False
+        if what:
+            problems.add(where, f"{what} is already a name of {seen} ({at}): one name, two definitions, pick another", name)
+        else:
+            problems.add(where, f"one name, two classes: {module} here, {seen} at {at}", name)
+        return True
 
     for model_type in model_types:
         claim(model_type.config_class, model_type.config_module, model_type.where)
@@ -378,8 +395,10 @@ def _check_collisions(
         for entry in task.entries:
             claim(entry.model_class, entry.model_module, entry.where)
     for task in tasks:
-        for where, _, name in _task_names(files[task.source], task):
-            claim(name, f"{package}.{task.module}", where)
+        clashed: set[Location] = set()  # a mapping that clashes takes its _NAMES along: said once
+        for where, what, name in _task_names(files[task.source], task):
+            if where not in clashed and claim(name, f"{package}.{task.module}", where, what):
+                clashed.add(where)
 
 
 def _check_named_modules(

@@ -23,10 +23,11 @@ cross a filesystem and `--out .` stages outside the package too.
 
 from __future__ import annotations
 
-import glob
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,8 +52,17 @@ def current_bytes(path: Path) -> bytes | None:
     return path.read_bytes()
 
 
+# What tempfile adds to a prefix: 8 of the letters of tempfile._RandomNameSequence.
+_RANDOM = "[a-z0-9_]{8}"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace path with data in one rename, so readers never see half a file."""
+    """Replace path with data in one rename, so readers never see half a file.
+
+    The file is first written as `.NAME.XXXXXXXX.tmp` beside path (atomic_temp
+    matches exactly these names); a run killed meanwhile leaves it, for
+    remove_leftovers to take away.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -65,9 +75,46 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def atomic_temp(names: str) -> re.Pattern[str]:
+    """The names of write_atomic's temporary files for targets whose names match the regex `names`."""
+    return re.compile(rf"\.(?:{names})\.{_RANDOM}\.tmp")
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a link to one."""
+    return not path.is_symlink() and path.is_file()
+
+
+def remove_leftovers(folder: Path, names: re.Pattern[str], is_ours: Callable[[Path], bool]) -> None:
+    """Remove what killed runs left in folder: entries named as only this module names its
+    temporary files and folders, and shaped as it makes them (is_ours); nothing else.
+
+    Call it only holding the exclusive lock (codegen.lock) that every run making
+    such an entry holds while it exists: then none of them is in use right now.
+    """
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if names.fullmatch(entry.name) and is_ours(entry):
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError:  # a leftover that cannot go costs nothing but its space
+                    pass
+
+
 def staging_prefix(out_dir: Path) -> str:
     """The name start of a staging folder: beside the package, so renames stay on one filesystem."""
     return f".{out_dir.name}.staging-"
+
+
+def _staging_names(out_dir: Path) -> re.Pattern[str]:
+    """The names a staging folder may have; _is_staging proves the folder's shape."""
+    return re.compile(f"{re.escape(staging_prefix(out_dir))}.*", re.DOTALL)
 
 
 def write_package(
@@ -95,9 +142,7 @@ def _write_locked(files: dict[str, str], out_dir: Path, label: str) -> WriteRepo
     """The write proper; everything it reads is read under the lock, so no other run can change it."""
     refuse_if_not_package(out_dir, files, label)
     for folder in (out_dir.parent, out_dir):
-        for leftover in folder.glob(f"{glob.escape(staging_prefix(out_dir))}*"):
-            if _is_staging(leftover):
-                shutil.rmtree(leftover, ignore_errors=True)  # a killed run's; we hold the lock
+        remove_leftovers(folder, _staging_names(out_dir), _is_staging)  # a killed run's; we hold the lock
     contents = survey(out_dir, files)
     refuse_foreign(contents, label)
 

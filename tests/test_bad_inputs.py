@@ -176,21 +176,21 @@ def names_the_package_already_uses(root: Path) -> list[str]:
     edit(configs, 'opt = "OPTConfig"', 'opt = "closest"')
     causal, masked = f"{TABLES}/causal_lm.toml", f"{TABLES}/masked_lm.toml"
     return [
-        f"{causal}:{line_of(causal_lm, 'auto_class')}: auto_class is a name flax_auto/__init__.py already uses, "
+        f"{causal}:{line_of(causal_lm, 'auto_class')}: auto_class is a name generated/flax_auto/__init__.py already uses, "
         "pick another: 'ModelMapping'",
-        f"{causal}:{line_of(causal_lm, 'mapping')}: mapping is a name flax_auto/__init__.py already uses, "
+        f"{causal}:{line_of(causal_lm, 'mapping')}: mapping is a name generated/flax_auto/__init__.py already uses, "
         "pick another: 'CONFIG_MAPPING'",
         f"{causal}:{line_of(causal_lm, 'mapping')}: CONFIG_MAPPING_NAMES (from mapping) is a name "
-        "flax_auto/__init__.py already uses, pick another: 'CONFIG_MAPPING_NAMES'",
+        "generated/flax_auto/__init__.py already uses, pick another: 'CONFIG_MAPPING_NAMES'",
         f"{causal}:{line_of(causal_lm, 'bert =')}: model class is a name every task module already uses, "
         "pick another: 'overload'",
-        f"{causal}:{line_of(causal_lm, 'gpt2 =')}: model class is a name flax_auto/_auto.py already uses, "
+        f"{causal}:{line_of(causal_lm, 'gpt2 =')}: model class is a name generated/flax_auto/_auto.py already uses, "
         "pick another: 'Any'",
-        f"{causal}:{line_of(causal_lm, 'opt =')}: model class is a name flax_auto/_auto.py already uses, "
+        f"{causal}:{line_of(causal_lm, 'opt =')}: model class is a name generated/flax_auto/_auto.py already uses, "
         "pick another: 'type'",
-        f"{TABLES}/configs.toml:{line_of(configs, 'opt =')}: config class is a name flax_auto/_auto.py already "
+        f"{TABLES}/configs.toml:{line_of(configs, 'opt =')}: config class is a name generated/flax_auto/_auto.py already "
         "uses, pick another: 'closest'",
-        f"{masked}:{line_of(masked_lm, 'bert =')}: model class is a name flax_auto/__init__.py already uses, "
+        f"{masked}:{line_of(masked_lm, 'bert =')}: model class is a name generated/flax_auto/__init__.py already uses, "
         "pick another: 'AutoModelClass'",
         f"{masked}:{line_of(masked_lm, 'roberta =')}: model class is a name Python reserves (__special__), "
         "pick another: '__version__'",
@@ -210,10 +210,11 @@ def task_modules_named_after_the_package(root: Path) -> list[str]:
         f"{TABLES}/__init__.toml:1: table file name is not a usable module name: '__init__'",
         f"{TABLES}/_auto.toml:1: table file name is not a usable module name: '_auto'",
         f"{TABLES}/config_class_for.toml:1: task module (the table's file name) is a name "
-        "flax_auto/__init__.py already uses, pick another: 'config_class_for'",
-        f"{TABLES}/model.toml:1: one name, two classes: flax_auto.model here, flax_auto.causal_lm at "
-        f"{TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}: 'model_class_for'",
-        f"{TABLES}/os.toml:1: task module (the table's file name) is a name flax_auto/_auto.py already uses, "
+        "generated/flax_auto/__init__.py already uses, pick another: 'config_class_for'",
+        f"{TABLES}/model.toml:1: model_class_for (from the file name) is already a name of flax_auto.causal_lm "
+        f"({TABLES}/causal_lm.toml:{line_of(causal_lm, 'auto_class =')}): one name, two definitions, pick another: "
+        "'model_class_for'",
+        f"{TABLES}/os.toml:1: task module (the table's file name) is a name generated/flax_auto/_auto.py already uses, "
         "pick another: 'os'",
     ]
 
@@ -485,7 +486,7 @@ def test_bad_input_is_reported_at_file_line_exit_2_nothing_written(project: Path
     [
         pytest.param(
             "def broken(:",
-            r"flax_auto/vision2seq\.py: black cannot parse the rendered module: "
+            r"generated/flax_auto/vision2seq\.py: black cannot parse the rendered module: "
             r"cannot parse for target version Python 3\.11: \d+:11\n"
             r"    def broken\(:\n"
             r" +\^\n"
@@ -494,7 +495,7 @@ def test_bad_input_is_reported_at_file_line_exit_2_nothing_written(project: Path
         ),
         pytest.param(
             "return 1",
-            r"flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n",
+            r"generated/flax_auto/vision2seq\.py:\d+: the formatted module does not compile: 'return' outside function\n",
             id="does not compile",
         ),
     ],
@@ -520,6 +521,6 @@ def test_a_name_a_template_starts_to_use_is_reserved_without_a_list_to_update(tm
     code, _, stderr = run("generate", "--root", str(root))
     assert code == 2
     assert stderr.splitlines()[0] == (
-        f"{TABLES}/causal_lm.toml:{line_of(table, 'bert =')}: model class is a name flax_auto/_auto.py "
+        f"{TABLES}/causal_lm.toml:{line_of(table, 'bert =')}: model class is a name generated/flax_auto/_auto.py "
         "already uses, pick another: 'shiny_new_helper'"
     )
