@@ -272,9 +272,19 @@ def bound_names(
                 names |= bound_names(handler.body, class_bodies, type_checking, ever_bound)
         elif isinstance(node, ast.With):
             names |= bound_names(node.body, class_bodies, type_checking, ever_bound)
-        if not ever_bound and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names -= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Del)}
+        if not ever_bound:
+            names -= _deleted(node)
     return names
+
+
+def _deleted(node: ast.AST) -> set[str]:
+    """The names a statement's `del`s unbind in its own scope: its blocks, not a def's or a class's body."""
+    if isinstance(node, ast.Delete):
+        return {name.id for target in node.targets for name in ast.walk(target) if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Del)}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return set()
+    blocks = (child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+    return set[str]().union(*map(_deleted, blocks))
 
 
 def is_type_checking(test: ast.expr) -> bool:

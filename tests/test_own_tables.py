@@ -109,6 +109,9 @@ def test_a_class_the_rows_module_does_not_leave_defined_is_not_defined(tmp_path:
         ("class A:\n    x = 1\n    del x\n", {"A"}),  # a class body's own name
         ("mapping = {}\nmapping[A] = 1\nmapping.b = 2\n", {"mapping"}),  # stored into, not bound
         ("A: type\nB: type = int\n", {"B"}),  # an annotation without a value binds nothing
+        ("class A: ...\nif c:\n    def f():\n        del A\n", {"A", "f"}),  # a function's, inside a block
+        ("class A: ...\ntry:\n    class B:\n        A = 1\n        del A\nexcept E:\n    pass\n", {"A", "B"}),
+        ("class A: ...\nmatch c:\n    case 1:\n        del A\n", set[str]()),  # a case block runs at the top level
     ],
 )
 def test_bound_names_are_only_what_the_statements_leave_bound(source: str, bound: set[str]) -> None:
