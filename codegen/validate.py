@@ -18,6 +18,7 @@ from typing import Any, TypeGuard, cast
 
 from .cycles import chain_to, inside
 from .errors import InputError, Location
+from .halves import in_halves
 from .load import TableFile
 from .model import (
     UPSTREAM_PACKAGE,
@@ -135,8 +136,7 @@ def validate(
     valid = [model_type for model_type in model_types.values() if model_type is not None]
     _check_collisions(valid, tasks, every_file, package, problems)
     with lookups_cached():
-        _check_named_modules(valid, tasks, source_paths, label, problems)
-        _check_import_cycles(valid, package, source_paths, problems)
+        _check_sources(valid, tasks, package, source_paths, label, problems)
     _check_reserved(valid, tasks, every_file, reserved or {}, problems)
     if problems.lines:
         raise InputError(problems.lines)
@@ -401,63 +401,81 @@ def _check_collisions(
                 clashed.add(where)
 
 
-def _check_named_modules(
+def _check_sources(
     model_types: list[ModelType],
     tasks: list[Task],
+    package: str,
     source_paths: Sequence[Path],
     label: Callable[[Path], str],
     problems: _Problems,
 ) -> None:
-    """Every class that a row's own `module` / `models` names must be found there, never assumed."""
-    for model_type in model_types:
+    """The checks that read the rows' own modules, row by row (_row_problems).
+
+    At 10,000 rows of one's own that is 30,000 files read and parsed, so the
+    rows are checked in two halves at once (codegen.halves). A row's problems
+    are its own and are sorted by their lines, so the halves say what one pass says.
+    """
+    models_of: dict[str, list[Entry]] = {}
+    for task in tasks:
+        for entry in task.entries:
+            if entry.model_type.models:
+                models_of.setdefault(entry.model_type.name, []).append(entry)
+    named = {model_type.module for model_type in model_types} | {model_type.models for model_type in model_types}
+    scope = frozenset(module.split(".")[0] for module in named if module) - {UPSTREAM_PACKAGE}
+    rows = [(model_type, models_of.get(model_type.name, [])) for model_type in model_types]
+    check = functools.partial(_row_problems, package, scope, source_paths, label)
+    for where, message, value in in_halves(check, rows):
+        problems.add(where, message, value)
+
+
+def _row_problems(
+    package: str,
+    scope: frozenset[str],
+    source_paths: Sequence[Path],
+    label: Callable[[Path], str],
+    rows: Sequence[tuple[ModelType, list[Entry]]],
+) -> list[tuple[Location, str, object]]:
+    """(line, message, value) for each problem of these rows' own modules.
+
+    Every class that a row's own `module` / `models` names must be found there,
+    never assumed. And no row's module may be inside the generated package,
+    nor import it while it loads: the package imports every row's module at
+    import time, so either is a circular import that only `import {package}`
+    would reveal (codegen.cycles).
+    """
+    found: list[tuple[Location, str, object]] = []
+    chains: dict[str, list[str] | None] = {}
+    clean: set[str] = set()
+    for model_type, entries in rows:
         if model_type.module:
             why = missing_class(model_type.module, model_type.config_class, "config class", source_paths, label)
             if why:
-                problems.add(model_type.where, why, model_type.config_class)
-    for task in tasks:
-        for entry in task.entries:
-            models = entry.model_type.models
-            if models:
-                why = missing_class(models, entry.model_class, "model class", source_paths, label)
-                if why:
-                    problems.add(entry.where, why, entry.model_class)
-
-
-def _check_import_cycles(
-    model_types: list[ModelType], package: str, source_paths: Sequence[Path], problems: _Problems
-) -> None:
-    """No row's module inside the generated package, nor one that imports it while it loads.
-
-    The package imports every row's module at import time, so either is a
-    circular import that only `import {package}` would reveal (codegen.cycles).
-    """
-    named = {model_type.module for model_type in model_types} | {model_type.models for model_type in model_types}
-    scope = frozenset(module.split(".")[0] for module in named if module) - {UPSTREAM_PACKAGE}
-    chains: dict[str, list[str] | None] = {}
-    clean: set[str] = set()
-    for model_type in model_types:
+                found.append((model_type.where, why, model_type.config_class))
+        for entry in entries:
+            why = missing_class(entry.model_module, entry.model_class, "model class", source_paths, label)
+            if why:
+                found.append((entry.where, why, entry.model_class))
         for key, module in (("module", model_type.config_module), ("models", model_type.model_module)):
             if inside(module, package):
-                problems.add(
-                    model_type.where,
+                message = (
                     f"{key} is inside the generated package {package}: importing {package} would import it "
-                    "back (a circular import); name the module that defines the class",
-                    module,
+                    "back (a circular import); name the module that defines the class"
                 )
+                found.append((model_type.where, message, module))
                 continue
             if module.split(".")[0] not in scope:
                 continue
             if module not in chains:
-                found = chain_to(module, package, scope, source_paths, clean)
-                chains[module] = None if found is None else [str(step) for step in found]
-            chain = chains[module]
-            if chain is not None:
-                problems.add(
-                    model_type.where,
-                    f"{key} imports the generated package {package} while it loads ({'; '.join(chain)}): "
-                    f"importing {package} would import it back (a circular import)",
-                    module,
+                chain = chain_to(module, package, scope, source_paths, clean)
+                chains[module] = None if chain is None else [str(step) for step in chain]
+            steps = chains[module]
+            if steps is not None:
+                message = (
+                    f"{key} imports the generated package {package} while it loads ({'; '.join(steps)}): "
+                    f"importing {package} would import it back (a circular import)"
                 )
+                found.append((model_type.where, message, module))
+    return found
 
 
 def _task_names(file: TableFile, task: Task) -> list[tuple[Location, str, str]]:
