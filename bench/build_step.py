@@ -37,13 +37,18 @@ TEN_THOUSAND = {
     "every table 64x (10,048 rows)": lambda tables, target: scale_tables(tables, target, 64),
     "10,000 rows of your own in one table": lambda tables, target: own_rows(tables, target, 10_000),
 }
-# Runs the CLI and reports the peak RSS of it and its workers (ru_maxrss, KiB) on stderr.
+# Runs the CLI and reports the peak RSS of it and of its largest worker (KiB) on stderr. Its own
+# from VmHWM, which starts afresh at exec: ru_maxrss of RUSAGE_SELF keeps the high-water mark
+# of the process it was exec'd from, the bench itself (see bench.processes). A worker is forked,
+# not exec'd, so RUSAGE_CHILDREN is its own peak, the memory it shares with the CLI included.
 WITH_RSS = (
-    "import resource, runpy, sys\n"
+    "import re, resource, runpy, sys\n"
     "sys.argv = ['codegen', *sys.argv[1:]]\n"
     "try:\n    runpy.run_module('codegen', run_name='__main__')\n"
     "finally:\n"
-    "    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        own = int(re.search(r'VmHWM:\\s+(\\d+) kB', status.read())[1])\n"
+    "    peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     "    print(f'peak-rss-kib {peak}', file=sys.stderr)\n"
 )
 
