@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 _KINDS = [
     (stat.S_ISDIR, "a folder"),
@@ -36,24 +35,31 @@ def kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def read_regular(path: Path, limit: int, follow_links: bool = True) -> bytes:
+def read_regular(path: str | os.PathLike[str], limit: int, follow_links: bool = True, listed: bool = False) -> bytes:
     """The bytes of path; NotReadable unless it is a regular file of at most `limit` bytes.
 
-    With follow_links=False a link is refused too, not read through.
+    With follow_links=False a link is refused too, not read through. With
+    listed=True the caller has just seen in a folder listing (os.scandir) that
+    it is a regular file, so it is not looked up again before the open; the
+    open descriptor is checked all the same.
     """
-    _require_regular(os.stat(path, follow_symlinks=follow_links).st_mode)
+    if not listed:
+        _require_regular(os.stat(path, follow_symlinks=follow_links).st_mode)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     descriptor = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     try:
-        _require_regular(os.fstat(descriptor).st_mode)
+        status = os.fstat(descriptor)
+        _require_regular(status.st_mode)
         chunks: list[bytes] = []
         size = 0
+        want = status.st_size + 1  # a byte more than its size: a file that grew is read to its end
         while size <= limit:
-            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            chunk = os.read(descriptor, min(want, limit + 1 - size))
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
             size += len(chunk)
+            want = 1 << 20
         raise NotReadable(f"larger than {_size(limit)}")
     finally:
         os.close(descriptor)

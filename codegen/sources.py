@@ -14,12 +14,13 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
-import stat
 import sys
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+
+from .regular import read_regular
 
 
 class Import(NamedTuple):
@@ -40,8 +41,7 @@ class Facts:
     imports: tuple[Import, ...]  # run while it loads (codegen.cycles follows them)
 
 
-SOURCE_LIMIT = 16 << 20  # far above any real module (transformers' largest is under 300 KB)
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # a FIFO put there never blocks the open
+SOURCE_LIMIT = 16 << 20  # far above any Python module (transformers' largest is under 300 KB)
 
 
 @dataclass
@@ -125,13 +125,10 @@ def _find_source(module: str, roots: tuple[str, ...]) -> str | None:
         else:
             entries = _entries(folder)
             # A package folder before a module file of the same name, as Python's FileFinder looks.
-            if is_folder(entries.get(last)):
-                init = _entries(os.path.join(folder, last)).get("__init__.py")
-                if init is not None and _is_file(init):
-                    return init.path
-            source = entries.get(f"{last}.py")
-            if source is not None and _is_file(source):
-                return source.path
+            if is_folder(entries.get(last)) and _is_file(_entries(os.path.join(folder, last)).get("__init__.py")):
+                return os.path.join(folder, last, "__init__.py")
+            if _is_file(entries.get(f"{last}.py")):
+                return os.path.join(folder, f"{last}.py")
     return None
 
 
@@ -143,10 +140,10 @@ def is_folder(entry: os.DirEntry[str] | None) -> bool:
         return False
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
+def _is_file(entry: os.DirEntry[str] | None) -> bool:
     """A regular file, or a link to one; False for a link that leads nowhere or loops."""
     try:
-        return entry.is_file()
+        return entry is not None and entry.is_file()
     except OSError:
         return False
 
@@ -161,43 +158,18 @@ def defined_names(module: str, paths: Sequence[str | os.PathLike[str]] = ()) -> 
 
 
 def facts(path: str | os.PathLike[str]) -> Facts | None:
-    """The facts of a module's source; None when it is not a regular file, is over SOURCE_LIMIT,
-    cannot be read or does not parse. Within lookups_cached() a file is read once."""
+    """The facts of a module's source that find_source gave; None when it is not a regular file,
+    is over SOURCE_LIMIT, cannot be read or does not parse. Within lookups_cached() a file is read once."""
     name = os.fspath(path)
     if _lookups is not None and name in _lookups.seen:
         return _lookups.seen[name]
-    source = _read_source(name)
-    found = None if source is None else _parse(source, name)
+    try:
+        found = _parse(read_regular(name, SOURCE_LIMIT, listed=True), name)  # find_source listed it as a file
+    except OSError:
+        found = None
     if _lookups is not None:
         _lookups.seen[name] = found
     return found
-
-
-def _read_source(path: str) -> bytes | None:
-    """The bytes of a regular file up to SOURCE_LIMIT, None otherwise: five system calls, where
-    `open(path, "rb").read()` makes seven and a stat before it one more."""
-    try:
-        descriptor = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > SOURCE_LIMIT:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        want = status.st_size + 1  # a byte more than its size: a file that grew is read to its end
-        while chunk := os.read(descriptor, want):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > SOURCE_LIMIT:
-                return None
-            want = 1 << 16
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
 
 
 def _parse(source: bytes, path: str) -> Facts | None:

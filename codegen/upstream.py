@@ -26,9 +26,9 @@ from typing import TypeGuard
 
 from .errors import InputError, Location
 from .regular import read_regular
+from .sources import SOURCE_LIMIT
 
 MODELING_FILE = "modeling_flax_auto.py"
-SOURCE_LIMIT = 16 << 20  # upstream's files are under 100 KiB
 CONFIG_FILE = "configuration_auto.py"
 CONFIG_MAPPING = "CONFIG_MAPPING_NAMES"
 SPECIAL_PACKAGES = "SPECIAL_MODEL_TYPE_TO_MODULE_NAME"
