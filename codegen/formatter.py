@@ -73,11 +73,10 @@ def black_mode() -> black.Mode:
 def format_module(path: str, source: str) -> str:
     """Black-format one rendered module and make sure it compiles; a failure names the module
     by `path`, as messages name it (the package folder's label, `/`, the file name)."""
+    # black and the worker pool are imported here: only a cache miss needs them.
     from black.parsing import InvalidInput
 
-    from .pieces import (
-        format_source,  # with black and its worker pool: only a cache miss needs them
-    )
+    from .pieces import format_source
 
     try:
         formatted = format_source(source, black_mode())
